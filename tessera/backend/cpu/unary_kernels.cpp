@@ -1,0 +1,8 @@
+#include "tessera/backend/cpu/kernels.h"
+#include "tessera/ops/registry.h"
+
+namespace tessera::cpu {
+
+void register_unary_kernels(Registry&) {}
+
+}  // namespace tessera::cpu

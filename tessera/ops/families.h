@@ -1,0 +1,16 @@
+#pragma once
+// Registration entry points of the op families (one per file in ops/), called by register_all_ops.
+namespace tessera {
+class Registry;
+void register_copy_ops(Registry& r);       // ops/copy.cpp: to_dtype, contiguous, clone, copy_
+void register_shape_ops(Registry& r);      // ops/shape.cpp: views, cat, stack, split
+void register_creation_ops(Registry& r);   // ops/creation.cpp: full, arange, linspace, eye
+void register_unary_ops(Registry& r);      // ops/unary.cpp
+void register_binary_ops(Registry& r);     // ops/binary.cpp
+void register_compare_ops(Registry& r);    // ops/compare.cpp: comparisons, logical, where
+void register_reduce_ops(Registry& r);     // ops/reduce.cpp
+void register_scan_sort_ops(Registry& r);  // ops/scan_sort.cpp: cumsum, cumprod, sort, topk
+void register_index_ops(Registry& r);      // ops/index.cpp
+void register_linalg_ops(Registry& r);     // ops/linalg.cpp
+void register_random_ops(Registry& r);     // ops/random.cpp
+}  // namespace tessera

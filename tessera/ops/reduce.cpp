@@ -1,0 +1,8 @@
+#include "tessera/ops/families.h"
+#include "tessera/ops/registry.h"
+
+namespace tessera {
+
+void register_reduce_ops(Registry&) {}
+
+}  // namespace tessera
