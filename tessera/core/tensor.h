@@ -5,6 +5,7 @@
 // compute (x.sum(), x.exp(), x + y) are declared here and defined in tessera/ops/, so users write
 // `loss.backward()` while core/ includes nothing above it (see ../../DESIGN.md, "Key types").
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -162,6 +163,30 @@ class Tensor {
   Tensor& copy_(const Tensor& src);  ///< Broadcasts src to this shape and converts dtype.
   Tensor& uniform_(double from = 0.0, double to = 1.0, Generator* gen = nullptr);
   Tensor& normal_(double mean = 0.0, double std = 1.0, Generator* gen = nullptr);
+
+  // ---- Autograd (tessera/autograd/tensor_autograd.cpp) ---------------------------------------------
+  bool requires_grad() const;
+  /// Marks a leaf tensor as needing gradients (float dtypes only: DTypeError otherwise, like PyTorch).
+  Tensor& requires_grad_(bool requires_grad = true);
+  /// The accumulated gradient of a leaf (undefined until backward reaches it, or for non-leaves unless
+  /// retain_grad() was called).
+  Tensor grad() const;
+  /// Replaces (or with an undefined tensor clears) the stored gradient: `p.set_grad({})` is zero_grad(set_to_none).
+  void set_grad(const Tensor& grad) const;
+  /// Backpropagates from this tensor. `gradient` is required for non-scalar tensors (ValueError otherwise).
+  void backward(const Tensor& gradient = {}, bool retain_graph = false, bool create_graph = false) const;
+  /// A new tensor sharing storage but cut from the graph (requires_grad false).
+  Tensor detach() const;
+  /// True for tensors not produced by a recorded op (user-created, or results of ops on tensors needing no grad).
+  bool is_leaf() const;
+  /// Keeps the gradient of a non-leaf in grad() after backward.
+  void retain_grad() const;
+  /// Registers `hook(grad)`, called when this tensor's gradient is computed; returning a defined tensor replaces
+  /// the gradient. Returns an id for remove_hook.
+  int64_t register_hook(std::function<Tensor(const Tensor&)> hook) const;
+  void remove_hook(int64_t id) const;
+  /// Name of the op that produced this tensor in the tape ("" for leaves), e.g. "mul".
+  std::string grad_fn_name() const;
 
   /// PyTorch-style text (tessera/core/print.cpp).
   std::string str() const;

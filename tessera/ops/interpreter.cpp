@@ -1,5 +1,7 @@
 #include "tessera/ops/interpreter.h"
 
+#include <atomic>
+
 namespace tessera {
 namespace {
 
@@ -8,6 +10,7 @@ EagerInterpreter& eager() {
   return e;
 }
 thread_local Interpreter* g_current = nullptr;
+std::atomic<Interpreter*> g_default{nullptr};
 
 }  // namespace
 
@@ -28,7 +31,13 @@ std::vector<Tensor> EagerInterpreter::process(const OpDef& def, std::span<const 
   return run_kernel(def, inputs, attrs, out_types);
 }
 
-Interpreter& current_interpreter() { return g_current ? *g_current : eager(); }
+Interpreter& current_interpreter() {
+  if (g_current) return *g_current;
+  Interpreter* d = g_default.load(std::memory_order_acquire);
+  return d ? *d : eager();
+}
+
+void set_default_interpreter(Interpreter* interp) { g_default.store(interp, std::memory_order_release); }
 
 InterpreterGuard::InterpreterGuard(Interpreter& interp) : previous_(g_current) { g_current = &interp; }
 InterpreterGuard::~InterpreterGuard() { g_current = previous_; }

@@ -27,6 +27,10 @@ class EagerInterpreter final : public Interpreter {
 /// The interpreter on top of this thread's stack (the eager evaluator when nothing else is installed).
 Interpreter& current_interpreter();
 
+/// Replaces the bottom of every thread's stack (the eager evaluator by default). autograd/ installs its recorder
+/// here the first time a tensor requires grad, so programs that never use autograd never pay for it.
+void set_default_interpreter(Interpreter* interp);
+
 /// Installs an interpreter for the guard's lifetime (scoped; guards nest).
 class InterpreterGuard {
  public:

@@ -52,11 +52,15 @@ const A& attrs_as(const Attrs& a) {
 struct OpDef;
 
 /// A recorded call, as gradient rules see it: the op, its inputs, attributes and outputs.
+/// Inputs/outputs the op does not declare it needs (vjp_needs_inputs/outputs) are undefined tensors here; their
+/// types are always in input_types/output_types.
 struct OpCall {
   const OpDef& def;
   std::span<const Tensor> inputs;
   const Attrs& attrs;
   std::span<const Tensor> outputs;
+  std::span<const TensorType> input_types;
+  std::span<const TensorType> output_types;
 };
 
 /// Shape/dtype rule: validates the inputs and attributes and returns the output types. Throws ShapeError /
@@ -71,6 +75,16 @@ using KernelFn = std::vector<Tensor> (*)(std::span<const Tensor> inputs, const A
 /// broadcast shape: the caller reduces them to each input's shape once (Note [Broadcast gradients]).
 using VjpFn = std::vector<Tensor> (*)(const OpCall& call, std::span<const Tensor> grad_outputs);
 
+/// One sample call of an op, used by the generic op tests (gradcheck, eager vs traced, ...).
+struct OpSample {
+  std::vector<Tensor> inputs;
+  std::shared_ptr<const Attrs> attrs;  ///< Null means NoAttrs.
+  std::string label;                   ///< e.g. "broadcast [3,1] x [4]" or "transposed input".
+};
+/// Sample inputs for an op (float64 for gradient checks), defined beside the op. They should cover broadcasting
+/// and non-contiguous inputs where the op allows them.
+using SampleFn = std::vector<OpSample> (*)();
+
 /// Whether an op can be differentiated. `NotDifferentiable` is an explicit mark (argmax, comparisons, ...).
 enum class Differentiability : uint8_t { Differentiable, NotDifferentiable };
 
@@ -83,6 +97,13 @@ struct OpDef {
   std::array<KernelFn, kNumDeviceTypes> kernels{};
   /// True when outputs may alias the inputs' storage (reshape, permute, ...).
   bool is_view = false;
+  /// Which tensors the gradient rule reads; what it does not read is not kept alive by the tape.
+  bool vjp_needs_inputs = true;
+  bool vjp_needs_outputs = true;
+  /// Sample calls for the generic tests; every differentiable op must have them (a test walks the registry).
+  SampleFn samples = nullptr;
+  /// Output 0 is input 0 modified in place (copy_): autograd moves the new history onto input 0.
+  bool inplace = false;
 
   bool differentiable() const { return differentiability == Differentiability::Differentiable; }
   bool has_kernel(DeviceType d) const { return kernels[static_cast<int>(d)] != nullptr; }

@@ -1,0 +1,50 @@
+#include "tessera/backend/cpu/blas.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "tessera/core/error.h"
+
+namespace tessera::cpu {
+
+BlasMatrix blas_matrix(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+  // A size-1 dim may carry any stride: substitute the one that makes the matrix dense.
+  if (rows == 1) rs = std::max<int64_t>(cols, 1);
+  if (cols == 1) cs = 1;
+  if (cs == 1 && rs >= std::max<int64_t>(cols, 1)) return {true, false, rs};
+  // Seen as a transpose, the same reasoning applies to the swapped roles.
+  if (rows == 1) rs = 1;
+  if (cols == 1) cs = std::max<int64_t>(rows, 1);
+  if (rs == 1 && cs >= std::max<int64_t>(rows, 1)) return {true, true, cs};
+  return {};
+}
+
+bool fits_blas_int(int64_t v) { return v <= static_cast<int64_t>(std::numeric_limits<blasint>::max()); }
+
+void check_blas_sizes(std::initializer_list<int64_t> sizes) {
+  for (int64_t s : sizes) {
+    check<NotImplementedError>(fits_blas_int(s), "matmul: size or stride ", s, " exceeds the BLAS integer range");
+  }
+}
+
+template <class T>
+void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc) {
+  check_blas_sizes({m, n, k, la.ld, lb.ld, ldc});
+  const auto ta = la.trans ? CblasTrans : CblasNoTrans, tb = lb.trans ? CblasTrans : CblasNoTrans;
+  const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
+  const auto lda = static_cast<blasint>(la.ld), ldb = static_cast<blasint>(lb.ld), ldcc = static_cast<blasint>(ldc);
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, ldcc);
+  } else {
+    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, a, lda, b, ldb, 0.0, c, ldcc);
+  }
+}
+
+template void gemm<float>(int64_t, int64_t, int64_t, const float*, BlasMatrix, const float*, BlasMatrix, float*,
+                          int64_t);
+template void gemm<double>(int64_t, int64_t, int64_t, const double*, BlasMatrix, const double*, BlasMatrix, double*,
+                           int64_t);
+
+}  // namespace tessera::cpu

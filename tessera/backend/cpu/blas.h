@@ -1,0 +1,34 @@
+#pragma once
+// The CPU backend's door to BLAS (OpenBLAS's CBLAS interface): strided matrices are handed over without a copy
+// when BLAS can read them as they are, i.e. row-major or the transpose of row-major (Note [BLAS layouts]).
+#include <cstdint>
+#include <initializer_list>
+
+namespace tessera::cpu {
+
+// Note [BLAS layouts]: a rows x cols matrix with element strides (rs, cs) is row-major for BLAS when cs == 1
+// and rs >= cols (lda = rs), and the transpose of a row-major cols x rows matrix when rs == 1 and cs >= rows
+// (CblasTrans, lda = cs). A size-1 dim's stride never matters. Anything else (broadcast stride 0, slices with
+// a step in the inner dim) must be copied first.
+
+/// How BLAS reads one matrix operand; `ok` is false when it cannot read it in place.
+struct BlasMatrix {
+  bool ok = false;
+  bool trans = false;
+  int64_t ld = 0;
+};
+/// The layout of a rows x cols matrix with element strides (rs, cs) (Note [BLAS layouts]).
+BlasMatrix blas_matrix(int64_t rows, int64_t cols, int64_t rs, int64_t cs);
+
+/// C = A @ B for an m x k A and a k x n B read through their layouts; C is row-major with leading dim ldc and
+/// is overwritten (not accumulated into). T is float or double (cblas_sgemm / cblas_dgemm). Sizes must fit
+/// BLAS's integers (check_blas_sizes).
+template <class T>
+void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc);
+
+/// True when `v` fits BLAS's integer type.
+bool fits_blas_int(int64_t v);
+/// NotImplementedError unless every size/stride fits BLAS's integer type.
+void check_blas_sizes(std::initializer_list<int64_t> sizes);
+
+}  // namespace tessera::cpu
