@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "tessera/autograd/grad_mode.h"
+
 namespace tessera::autograd {
 namespace {
 std::atomic<uint64_t> g_next_sequence_nr{0};
@@ -9,6 +11,23 @@ std::atomic<uint64_t> g_next_sequence_nr{0};
 
 Node::Node(const OpDef& def, const Attrs& attrs)
     : def_(&def), attrs_(attrs.clone()), sequence_nr_(g_next_sequence_nr.fetch_add(1)) {}
+
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> pending;
+  auto take_edges = [&pending](Node& n) {
+    for (Edge& e : n.next) {
+      if (e.fn) pending.push_back(std::move(e.fn));
+    }
+    n.next.clear();
+  };
+  take_edges(*this);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> n = std::move(pending.back());
+    pending.pop_back();
+    // The last owner: move its edges here before it dies, so its destructor finds nothing to recurse into.
+    if (n.use_count() == 1) take_edges(*n);
+  }
+}
 
 void Node::check_version(const SavedTensor& s, const char* what, size_t index) const {
   if (!s.tensor.defined() || !s.tensor.storage()) return;
@@ -36,6 +55,10 @@ std::vector<Tensor> Node::unpack_outputs() {
     const SavedTensor& s = saved_outputs[i];
     if (!s.tensor.defined()) continue;
     check_version(s, "output", i);
+    if (!is_grad_enabled()) {  // not differentiating the rule itself (no create_graph): no need to re-attach
+      v[i] = s.tensor;
+      continue;
+    }
     // Re-attach this node so a gradient rule that uses its output (tanh: 1 - y^2) stays differentiable.
     auto impl = std::make_shared<TensorImpl>(s.tensor.impl());
     if (is_floating_point(impl->dtype)) {

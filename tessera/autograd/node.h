@@ -28,6 +28,10 @@ struct SavedTensor {
 class Node : public std::enable_shared_from_this<Node> {
  public:
   Node(const OpDef& def, const Attrs& attrs);
+  /// Frees the chain of nodes behind this one iteratively (a recursive release overflows the stack on long tapes).
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
 
   const OpDef& def() const { return *def_; }
   const Attrs& attrs() const { return *attrs_; }

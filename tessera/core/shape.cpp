@@ -31,6 +31,8 @@ std::string shape_str(IntList shape) {
   return s + "]";
 }
 
+std::ostream& operator<<(std::ostream& os, ShapeFmt s) { return os << shape_str(s.shape); }
+
 Shape broadcast_shapes(IntList a, IntList b, const char* op) {
   size_t n = std::max(a.size(), b.size());
   Shape out(n);

@@ -21,6 +21,14 @@ Strides contiguous_strides(IntList shape);
 /// "[3, 4]".
 std::string shape_str(IntList shape);
 
+/// A shape to print lazily: `check(ok, "op: shape ", fmt_shape(s))` formats only when the check fails, unlike
+/// shape_str, which builds its string on every call (a measurable cost on the per-op hot path).
+struct ShapeFmt {
+  IntList shape;
+};
+inline ShapeFmt fmt_shape(IntList shape) { return {shape}; }
+std::ostream& operator<<(std::ostream& os, ShapeFmt s);
+
 /// NumPy broadcasting of two shapes; throws ShapeError naming `op` and both shapes when they do not broadcast.
 Shape broadcast_shapes(IntList a, IntList b, const char* op);
 

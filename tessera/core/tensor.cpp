@@ -31,12 +31,12 @@ void* Tensor::raw_data() const {
 }
 
 Scalar Tensor::item() const {
-  check<ValueError>(numel() == 1, "item: expected a tensor with one element, got shape ", shape_str(shape()));
+  check<ValueError>(numel() == 1, "item: expected a tensor with one element, got shape ", fmt_shape(shape()));
   return visit_dtype(dtype(), [&]<class T>() { return Scalar(*static_cast<const T*>(raw_data())); });
 }
 
 Tensor empty(Shape shape, TensorOptions options) {
-  for (int64_t s : shape) check<ValueError>(s >= 0, "empty: negative size in shape ", shape_str(shape));
+  for (int64_t s : shape) check<ValueError>(s >= 0, "empty: negative size in shape ", fmt_shape(shape));
   check<NotImplementedError>(options.device().is_cpu(), "empty: no allocator for device ", options.device());
   auto impl = std::make_shared<TensorImpl>();
   size_t nbytes = static_cast<size_t>(tessera::numel(shape)) * itemsize(options.dtype());

@@ -4,6 +4,7 @@
 
 #include "tessera/ops/apply.h"
 #include "tessera/ops/families.h"
+#include "tessera/ops/index_grad.h"
 #include "tessera/ops/registry.h"
 
 namespace tessera {
@@ -148,17 +149,18 @@ constexpr auto kNoGrad = Differentiability::NotDifferentiable;
 }  // namespace
 
 void register_index_ops(Registry& r) {
-  r.add({.name = "gather", .infer = gather_infer});
-  r.add({.name = "scatter", .infer = scatter_infer<kScatter>});
-  r.add({.name = "scatter_value", .infer = scatter_value_infer});
-  r.add({.name = "scatter_add", .infer = scatter_infer<kScatterAdd>});
-  r.add({.name = "index_select", .infer = index_select_infer});
-  r.add({.name = "index_add", .infer = index_add_infer});
-  r.add({.name = "masked_fill", .infer = masked_fill_infer});
-  r.add({.name = "masked_select", .infer = masked_select_infer});
+  using index_detail::with_grad;
+  r.add(with_grad({.name = "gather", .infer = gather_infer}));
+  r.add(with_grad({.name = "scatter", .infer = scatter_infer<kScatter>}));
+  r.add(with_grad({.name = "scatter_value", .infer = scatter_value_infer}));
+  r.add(with_grad({.name = "scatter_add", .infer = scatter_infer<kScatterAdd>}));
+  r.add(with_grad({.name = "index_select", .infer = index_select_infer}));
+  r.add(with_grad({.name = "index_add", .infer = index_add_infer}));
+  r.add(with_grad({.name = "masked_fill", .infer = masked_fill_infer}));
+  r.add(with_grad({.name = "masked_select", .infer = masked_select_infer}));
   r.add({.name = "nonzero", .infer = nonzero_infer, .differentiability = kNoGrad});
-  r.add({.name = "tril", .infer = triangle_infer<kTril>});
-  r.add({.name = "triu", .infer = triangle_infer<kTriu>});
+  r.add(with_grad({.name = "tril", .infer = triangle_infer<kTril>}));
+  r.add(with_grad({.name = "triu", .infer = triangle_infer<kTriu>}));
   r.add({.name = "one_hot", .infer = one_hot_infer, .differentiability = kNoGrad});
 }
 

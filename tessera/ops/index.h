@@ -9,6 +9,10 @@
 //
 // Note [Data-dependent shapes]: masked_select, nonzero and one_hot(num_classes = -1) have output sizes that
 // depend on the values; their shape rules report those sizes as -1 and the kernel decides.
+//
+// Gradients (ops/index_grad.cpp) flow to the data inputs of every op but nonzero and one_hot; index tensors and
+// masks get none. With repeated indices scatter keeps only the last write, yet every src element gets the
+// gradient of the place it targeted (as in PyTorch).
 #include "tessera/ops/op.h"
 
 namespace tessera {

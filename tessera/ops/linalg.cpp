@@ -4,8 +4,10 @@
 #include <utility>
 
 #include "tessera/ops/apply.h"
+#include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/registry.h"
+#include "tessera/ops/shape.h"
 
 namespace tessera {
 namespace {
@@ -89,15 +91,70 @@ std::vector<TensorType> outer_infer(std::span<const TensorType> in, const Attrs&
   return {{promote_types(in[0].dtype, in[1].dtype), Shape{sa[0], sb[0]}, in[0].device}};
 }
 
+using Grads = std::vector<Tensor>;
+
+// Note [Product gradients]
+// Every product here is a matmul with fixed ranks, so one rule serves all five. As matmul does, a 1-d a is
+// promoted to [1, k] and a 1-d b to [k, 1], and g is reshaped to the promoted output [batch..., n, m]; then
+// ga = g @ b^T and gb = a^T @ g, and the promoted dims are squeezed away again. Batch dims an operand was
+// broadcast over are summed by the engine (Note [Broadcast gradients] in autograd/engine.cpp). Written with
+// matmul itself, the rule is differentiable in turn (second order is again a product).
+Grads product_vjp(const OpCall& c, std::span<const Tensor> g) {
+  const Tensor &a = c.inputs[0], &b = c.inputs[1];
+  const bool a_vec = a.dim() == 1, b_vec = b.dim() == 1;
+  const Tensor a2 = a_vec ? a.unsqueeze(0) : a, b2 = b_vec ? b.unsqueeze(1) : b;
+  Shape out = g[0].shape();
+  if (a_vec) out.insert(out.end() - (b_vec ? 0 : 1), 1);
+  if (b_vec) out.push_back(1);
+  const Tensor g2 = g[0].reshape(std::move(out));
+  const Tensor ga = matmul(g2, b2.transpose(-1, -2)), gb = matmul(a2.transpose(-1, -2), g2);
+  return {a_vec ? ga.squeeze(-2) : ga, b_vec ? gb.squeeze(-1) : gb};
+}
+
+// out[i, j] = a[i] * b[j]; the operands may have other dtypes than the promoted g (the engine casts back).
+Grads outer_vjp(const OpCall& c, std::span<const Tensor> g) {
+  const DType t = g[0].dtype();
+  return {mv(g[0], c.inputs[1].to(t)), mv(g[0].t(), c.inputs[0].to(t))};
+}
+
+// ---- Sample calls (float64; 1-d operands, broadcast batch dims, transposed and strided operands) ----------
+
+Tensor iota(Shape shape) {
+  const int64_t n = numel(shape);
+  return arange(n, kFloat64).reshape(std::move(shape)) * 0.25 - 1.0;
+}
+
+std::vector<OpSample> matmul_samples() {
+  return {{{iota({2, 3}), iota({4, 3}).t()}, nullptr, "[2,3] x transposed [3,4]"},
+          {{iota({3}), iota({3}) + 2.0}, nullptr, "1-d x 1-d"},
+          {{iota({3}), iota({2, 3, 2})}, nullptr, "1-d x batched [2,3,2]"},
+          {{iota({2, 4, 3}).transpose(1, 2), iota({4})}, nullptr, "transposed batched [2,3,4] x 1-d"},
+          {{iota({2, 1, 2, 3}), iota({3, 3, 2})}, nullptr, "broadcast batch [2,1] x [3]"},
+          {{iota({2, 3}), iota({2, 3, 2})}, nullptr, "matrix x batched"}};
+}
+std::vector<OpSample> mm_samples() { return {{{iota({3, 2}).t(), iota({3, 2})}, nullptr, "transposed [2,3] x [3,2]"}}; }
+std::vector<OpSample> bmm_samples() {
+  return {{{iota({2, 2, 3}), iota({2, 2, 3}).transpose(1, 2)}, nullptr, "[2,2,3] x transposed [2,3,2]"}};
+}
+std::vector<OpSample> mv_samples() { return {{{iota({3, 2}).t(), iota({3})}, nullptr, "transposed [2,3] x [3]"}}; }
+std::vector<OpSample> dot_samples() {
+  return {{{slice(iota({6}), 0, 0, std::nullopt, 2), iota({3}) + 1.0}, nullptr, "strided [3] x [3]"}};
+}
+std::vector<OpSample> outer_samples() { return {{{iota({3}), iota({2}) + 1.0}, nullptr, "[3] x [2]"}}; }
+
+OpDef product_op(const char* name, InferFn infer, SampleFn samples, VjpFn vjp = product_vjp) {
+  return {.name = name, .infer = infer, .vjp = vjp, .vjp_needs_outputs = false, .samples = samples};
+}
+
 }  // namespace
 
 void register_linalg_ops(Registry& r) {
-  r.add({.name = "matmul", .infer = product_infer<Product::kMatmul>});
-  r.add({.name = "mm", .infer = product_infer<Product::kMm>});
-  r.add({.name = "bmm", .infer = product_infer<Product::kBmm>});
-  r.add({.name = "mv", .infer = product_infer<Product::kMv>});
-  r.add({.name = "dot", .infer = product_infer<Product::kDot>});
-  r.add({.name = "outer", .infer = outer_infer});
+  r.add(product_op("matmul", product_infer<Product::kMatmul>, matmul_samples));
+  r.add(product_op("mm", product_infer<Product::kMm>, mm_samples));
+  r.add(product_op("bmm", product_infer<Product::kBmm>, bmm_samples));
+  r.add(product_op("mv", product_infer<Product::kMv>, mv_samples));
+  r.add(product_op("dot", product_infer<Product::kDot>, dot_samples));
+  r.add(product_op("outer", outer_infer, outer_samples, outer_vjp));
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {

@@ -5,6 +5,7 @@
 // float32/float64 run on BLAS, float16/bfloat16 compute in float32, integer types use a plain loop (wrapping on
 // overflow like PyTorch); bool is rejected. Shape errors name the op and both shapes:
 // `matmul: shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4)`. A contraction over k = 0 gives zeros.
+// All are differentiable to any order (Note [Product gradients] in linalg.cpp).
 #include "tessera/ops/op.h"
 
 namespace tessera {

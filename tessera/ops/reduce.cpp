@@ -5,6 +5,7 @@
 
 #include "tessera/ops/apply.h"
 #include "tessera/ops/families.h"
+#include "tessera/ops/reduce_grad.h"
 #include "tessera/ops/registry.h"
 
 namespace tessera {
@@ -158,23 +159,65 @@ std::tuple<Tensor, Tensor> apply_max_min(const OpDef& d, const Tensor& x, int64_
 }  // namespace
 
 void register_reduce_ops(Registry& r) {
-  r.add({.name = "sum", .infer = reduce_infer<ReduceAttrs, kSum, Rule::kIntToInt64>});
-  r.add({.name = "mean", .infer = reduce_infer<ReduceAttrs, kMean, Rule::kFloatOnly>});
-  r.add({.name = "prod", .infer = reduce_infer<ReduceAttrs, kProd, Rule::kIntToInt64>});
-  r.add({.name = "amax", .infer = reduce_infer<ReduceAttrs, kAmax, Rule::kSame, true>});
-  r.add({.name = "amin", .infer = reduce_infer<ReduceAttrs, kAmin, Rule::kSame, true>});
-  r.add({.name = "var", .infer = reduce_infer<VarAttrs, kVar, Rule::kFloatOnly>});
-  r.add({.name = "std", .infer = reduce_infer<VarAttrs, kStd, Rule::kFloatOnly>});
-  r.add({.name = "logsumexp", .infer = reduce_infer<ReduceAttrs, kLogsumexp, Rule::kFloatPromote>});
-  r.add({.name = "norm", .infer = reduce_infer<NormAttrs, kNorm, Rule::kFloatOnly>});
+  using namespace reduce_grad;
+  // Rules that read only types and attributes keep no tensors alive on the tape.
+  constexpr bool kNo = false;
+  r.add({.name = "sum",
+         .infer = reduce_infer<ReduceAttrs, kSum, Rule::kIntToInt64>,
+         .vjp = sum_vjp,
+         .vjp_needs_inputs = kNo,
+         .vjp_needs_outputs = kNo,
+         .samples = reduce_samples});
+  r.add({.name = "mean",
+         .infer = reduce_infer<ReduceAttrs, kMean, Rule::kFloatOnly>,
+         .vjp = mean_vjp,
+         .vjp_needs_inputs = kNo,
+         .vjp_needs_outputs = kNo,
+         .samples = reduce_samples});
+  r.add({.name = "prod",
+         .infer = reduce_infer<ReduceAttrs, kProd, Rule::kIntToInt64>,
+         .vjp = prod_vjp,
+         .vjp_needs_outputs = kNo,
+         .samples = reduce_samples});
+  r.add({.name = "amax",
+         .infer = reduce_infer<ReduceAttrs, kAmax, Rule::kSame, true>,
+         .vjp = extreme_vjp,
+         .samples = reduce_samples});
+  r.add({.name = "amin",
+         .infer = reduce_infer<ReduceAttrs, kAmin, Rule::kSame, true>,
+         .vjp = extreme_vjp,
+         .samples = reduce_samples});
+  r.add({.name = "var",
+         .infer = reduce_infer<VarAttrs, kVar, Rule::kFloatOnly>,
+         .vjp = var_vjp,
+         .vjp_needs_outputs = kNo,
+         .samples = var_samples});
+  r.add(
+      {.name = "std", .infer = reduce_infer<VarAttrs, kStd, Rule::kFloatOnly>, .vjp = std_vjp, .samples = var_samples});
+  r.add({.name = "logsumexp",
+         .infer = reduce_infer<ReduceAttrs, kLogsumexp, Rule::kFloatPromote>,
+         .vjp = logsumexp_vjp,
+         .samples = reduce_samples});
+  r.add({.name = "norm",
+         .infer = reduce_infer<NormAttrs, kNorm, Rule::kFloatOnly>,
+         .vjp = norm_vjp,
+         .samples = norm_samples});
   r.add({.name = "all", .infer = reduce_infer<ReduceAttrs, kAll, Rule::kBool>, .differentiability = kNotDiff});
   r.add({.name = "any", .infer = reduce_infer<ReduceAttrs, kAny, Rule::kBool>, .differentiability = kNotDiff});
   r.add({.name = "count_nonzero",
          .infer = reduce_infer<ReduceAttrs, kCountNonzero, Rule::kInt64>,
          .differentiability = kNotDiff});
   // max_dim / min_dim: torch.max(x, dim) with (values, indices); the values are differentiable.
-  r.add({.name = "max_dim", .infer = arg_infer<kMax, true>});
-  r.add({.name = "min_dim", .infer = arg_infer<kMin, true>});
+  r.add({.name = "max_dim",
+         .infer = arg_infer<kMax, true>,
+         .vjp = max_dim_vjp,
+         .vjp_needs_inputs = kNo,
+         .samples = max_dim_samples});
+  r.add({.name = "min_dim",
+         .infer = arg_infer<kMin, true>,
+         .vjp = max_dim_vjp,
+         .vjp_needs_inputs = kNo,
+         .samples = max_dim_samples});
   r.add({.name = "argmax", .infer = arg_infer<kArgmax, false>, .differentiability = kNotDiff});
   r.add({.name = "argmin", .infer = arg_infer<kArgmin, false>, .differentiability = kNotDiff});
 }

@@ -20,7 +20,7 @@ using testing::make;
 using testing::strided_view;
 using testing::values;
 
-Tensor longs(std::vector<int64_t> v) { return from_vector(v); }
+Tensor longs(const std::vector<int64_t>& v) { return from_vector(v, Shape{static_cast<int64_t>(v.size())}); }
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();

@@ -53,9 +53,9 @@ inline void expect_near(const Tensor& t, const std::vector<double>& expected, do
   }
 }
 
-/// A float64 tensor of `v` with `shape` (default 1-d) converted to `dtype`.
-inline Tensor make(const std::vector<double>& v, DType dtype = kFloat32, std::optional<Shape> shape = {}) {
-  return from_vector(v, shape, dtype);
+/// A tensor of `dtype` holding `v` (converted), 1-d or with the given `shape`.
+inline Tensor make(const std::vector<double>& v, DType dtype = kFloat32, const Shape& shape = {}) {
+  return from_vector(v, shape.empty() ? Shape{static_cast<int64_t>(v.size())} : shape, dtype);
 }
 
 /// A view of `t` with the given shape and element strides (transposes, slices, broadcasts without shape ops).

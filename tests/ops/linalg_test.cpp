@@ -88,6 +88,13 @@ TEST(Matmul, BroadcastsBatchDims) {
   // A batched [3, 2, 4] times a plain matrix: one stacked GEMM.
   Tensor a = iota<double>({3, 2, 4}, 0.25), b = iota<double>({4, 5}, 1.0, -7.0);
   expect_near_all(values<double>(matmul(a, b)), naive(values<double>(a), values<double>(b), 3, 2, 4, 5, false), 1e-12);
+  // Single rows stacked, and batches that do not stack evenly (every other batch of a [4, 2, 4]).
+  Tensor rows = iota<double>({4, 1, 4}, 1.0, -3.0);
+  expect_near_all(values<double>(matmul(rows, b)), naive(values<double>(rows), values<double>(b), 4, 1, 4, 5, false),
+                  1e-12);
+  Tensor gaps = testing::strided_view(iota<double>({4, 2, 4}), {2, 2, 4}, {16, 4, 1});
+  expect_near_all(values<double>(matmul(gaps, b)), naive(values<double>(gaps), values<double>(b), 2, 2, 4, 5, false),
+                  1e-12);
   // The same with the matrix first: b is batched, a broadcast.
   Tensor w = iota<double>({2, 4}, 0.5);
   Tensor bb = iota<double>({3, 4, 5}, 1.0, -30.0);

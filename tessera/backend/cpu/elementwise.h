@@ -68,21 +68,6 @@ F make_functor(const Attrs& a) {
 template <size_t N, class T>
 using Arg = T;
 
-/// cpu::map, but each run works on its own copy of the functor: a copy whose address never escapes, so GCC
-/// keeps its parameters in registers instead of reloading them after every store to `out` (which it cannot prove
-/// does not alias them), and vectorizes the dense loop of parameterised functors too.
-template <class Out, class... Ins, class F>
-void map_local(Tensor& out, const F& f, const std::array<Tensor, sizeof...(Ins)>& ins) {
-  constexpr size_t N = sizeof...(Ins) + 1;
-  std::array<Operand, N> ops;
-  ops[0] = operand(out, out.shape());
-  for (size_t k = 0; k < sizeof...(Ins); ++k) ops[k + 1] = operand(ins[k], out.shape());
-  for_each_run<N>(out.shape(), ops, [&](const std::array<char*, N>& ptr, const std::array<int64_t, N>& st, int64_t n) {
-    const F local = f;
-    cpu::detail::map_run<Out, Ins...>(local, ptr, st, n, std::index_sequence_for<Ins...>{});
-  });
-}
-
 template <template <class> class F, class T, size_t... I>
 void map_typed(Tensor& out, const std::array<Tensor, sizeof...(I)>& ins, const Attrs& a, std::index_sequence<I...>) {
   using C = compute_t<T>;
@@ -93,9 +78,9 @@ void map_typed(Tensor& out, const std::array<Tensor, sizeof...(I)>& ins, const A
     if constexpr (std::is_integral_v<C>) check_no_zero_divisor(ins[1], F<C>::kZeroDivisorOp);
   }
   if constexpr (std::is_same_v<C, T>) {
-    map_local<Out, Arg<I, T>...>(out, f, ins);
+    cpu::map<Out, Arg<I, T>...>(out, f, ins);
   } else {  // 16-bit floats: widen, compute in float, round once on the store
-    map_local<Out, Arg<I, T>...>(
+    cpu::map<Out, Arg<I, T>...>(
         out, [f](Arg<I, T>... x) { return f(static_cast<C>(x)...); }, ins);
   }
 }

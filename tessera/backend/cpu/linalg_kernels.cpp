@@ -60,14 +60,15 @@ int64_t batch_offset(int64_t i, const Shape& batch, const Strides& strides) {
 // [batch * rows, k] x [k, n] GEMM (the common `x @ W` of a linear layer). Returns the stacked row stride.
 std::optional<int64_t> stacked_row_stride(const MatOperand& a, const MatOperand& b, const Shape& batch) {
   if (std::any_of(b.batch_strides.begin(), b.batch_strides.end(), [](int64_t s) { return s != 0; })) return {};
-  int64_t stride = a.rs, extent = a.rows;  // the rows merged so far span `extent` rows of `stride`
-  if (a.rows == 1) stride = 0, extent = 1;
+  // The rows merged so far span `extent` rows `stride` apart; a single row has no stride yet (0).
+  int64_t stride = a.rows == 1 ? 0 : a.rs, extent = a.rows;
   for (int64_t d = static_cast<int64_t>(batch.size()) - 1; d >= 0; --d) {
     if (batch[d] == 1) continue;
-    if (stride == 0 && extent == 1)
+    if (extent == 1) {
       stride = a.batch_strides[d];
-    else if (a.batch_strides[d] != stride * extent)
+    } else if (a.batch_strides[d] != stride * extent) {
       return {};
+    }
     extent *= batch[d];
   }
   if (extent > 1 && stride == 0) return {};

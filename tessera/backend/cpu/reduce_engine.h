@@ -11,6 +11,7 @@
 //  - outer: the innermost kept dim is contiguous: a block of neighbouring outputs is updated row by row, the
 //    output block being the lanes (`x.sum(0)` of a contiguous matrix).
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <span>
@@ -20,6 +21,7 @@
 #include "tessera/backend/cpu/loops.h"
 #include "tessera/backend/cpu/reduce_plan.h"
 #include "tessera/core/parallel.h"
+#include "tessera/ops/op.h"
 
 namespace tessera::cpu {
 
@@ -58,14 +60,25 @@ inline bool is_nan(A a) {
   else
     return false;
 }
-/// max and min that propagate NaN, like torch.amax / torch.amin.
+/// max and min that propagate NaN, like torch.amax / torch.amin. Written as a plain max (one vmaxps) and an
+/// unordered test (one vcmpunordps) so the lane loops vectorize tightly.
 template <class A>
 inline A max_nan(A a, A b) {
-  return ((b > a) | is_nan(b)) ? b : a;  // (| not ||: branch-free, so the lane loops vectorize)
+  if constexpr (std::is_floating_point_v<A>) {
+    const A m = b > a ? b : a;
+    return std::isunordered(a, b) ? std::numeric_limits<A>::quiet_NaN() : m;
+  } else {
+    return b > a ? b : a;
+  }
 }
 template <class A>
 inline A min_nan(A a, A b) {
-  return ((b < a) | is_nan(b)) ? b : a;
+  if constexpr (std::is_floating_point_v<A>) {
+    const A m = b < a ? b : a;
+    return std::isunordered(a, b) ? std::numeric_limits<A>::quiet_NaN() : m;
+  } else {
+    return b < a ? b : a;
+  }
 }
 /// The same as function objects (a combine must be a type, not a function pointer, to inline and vectorize).
 struct MaxNan {
@@ -80,6 +93,38 @@ struct MinNan {
     return min_nan(a, b);
   }
 };
+
+/// Integer sums and products wrap on overflow like PyTorch's (in unsigned arithmetic: no undefined behaviour).
+struct Add {
+  template <class A>
+  A operator()(A a, A b) const {
+    if constexpr (std::is_integral_v<A>)
+      return static_cast<A>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    else
+      return a + b;
+  }
+};
+struct Mul {
+  template <class A>
+  A operator()(A a, A b) const {
+    if constexpr (std::is_integral_v<A>)
+      return static_cast<A>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+    else
+      return a * b;
+  }
+};
+
+/// A fresh contiguous tensor of an inferred output type.
+inline Tensor new_output(const TensorType& t) { return empty(t.shape, TensorOptions(t.dtype).device(t.device)); }
+
+/// Calls f<O>() with O = T when `out` is T's dtype, else with O = int64 (sums and products of integers).
+template <class T, class F>
+void with_out_type(DType out, const F& f) {
+  if (out == dtype_of_v<T>)
+    f.template operator()<T>();
+  else
+    f.template operator()<int64_t>();
+}
 
 /// A reduction: every element x becomes f(x, ctx) and is folded into `init` with the associative `combine`.
 /// With kWithCtx, ctx is a per-output value from an earlier pass (the mean for var, the max for logsumexp).
@@ -105,12 +150,16 @@ A extreme_identity() {
   else
     return kMax ? L::lowest() : L::max();
 }
+/// The reduction folding elements, converted to A, with `combine` from `init` (sum, prod, max, ...).
+template <class A, class C>
+auto fold_op(A init, C combine) {
+  return make_reduce_op(
+      init, []<class T>(T v, A) { return to_acc<A>(v); }, combine);
+}
 /// max (kMax) or min of elements of type T, NaN propagating, compared in cmp_t<T>.
 template <class T, bool kMax>
 auto extreme_op() {
-  using A = cmp_t<T>;
-  return make_reduce_op(
-      extreme_identity<A, kMax>(), [](T v, A) { return to_acc<A>(v); }, std::conditional_t<kMax, MaxNan, MinNan>{});
+  return fold_op(extreme_identity<cmp_t<T>, kMax>(), std::conditional_t<kMax, MaxNan, MinNan>{});
 }
 
 namespace reduce_detail {

@@ -16,8 +16,6 @@ using Outs = std::vector<Tensor>;
 using In = std::span<const Tensor>;
 using OutTypes = std::span<const TensorType>;
 
-Tensor new_output(const TensorType& t) { return empty(t.shape, TensorOptions(t.dtype).device(t.device)); }
-
 // The input in the dtype the op computes in (sum(dtype=...), logsumexp of integers).
 Tensor in_dtype(const Tensor& x, DType dtype) { return x.dtype() == dtype ? x : as_contiguous(x, dtype); }
 
@@ -25,41 +23,6 @@ int64_t reduced_numel(const Tensor& x, IntList dims) {
   int64_t n = 1;
   for (int64_t d : dims) n *= d < x.dim() ? x.shape()[d] : 1;
   return n;
-}
-
-// Calls f<O>() with O = T when the output has T's dtype, else O = int64 (sums of integers).
-template <class T, class F>
-void with_out_type(DType out, const F& f) {
-  if (out == dtype_of_v<T>)
-    f.template operator()<T>();
-  else
-    f.template operator()<int64_t>();
-}
-
-// Integer sums and products wrap on overflow like PyTorch's (in unsigned arithmetic: no undefined behaviour).
-struct Add {
-  template <class A>
-  A operator()(A a, A b) const {
-    if constexpr (std::is_integral_v<A>)
-      return static_cast<A>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-    else
-      return a + b;
-  }
-};
-struct Mul {
-  template <class A>
-  A operator()(A a, A b) const {
-    if constexpr (std::is_integral_v<A>)
-      return static_cast<A>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
-    else
-      return a * b;
-  }
-};
-
-template <class A>
-auto sum_op() {
-  return make_reduce_op(
-      A(0), []<class T>(T v, A) { return to_acc<A>(v); }, Add{});
 }
 
 enum class Kind { kSum, kMean, kProd };
@@ -76,13 +39,11 @@ Outs sum_kernel(In in, const Attrs& attrs, OutTypes out_types) {
     with_out_type<T>(out.dtype(), [&]<class O>() {
       O* o = out.data_ptr<O>();
       if constexpr (kKind == Kind::kProd) {
-        auto op = make_reduce_op(
-            A(1), [](T v, A) { return to_acc<A>(v); }, Mul{});
-        reduce<T>(x, o, dims, op, [](A s, A) { return from_acc<O>(s); });
+        reduce<T>(x, o, dims, fold_op(A(1), Mul{}), [](A s, A) { return from_acc<O>(s); });
       } else if constexpr (kKind == Kind::kMean) {
-        reduce<T>(x, o, dims, sum_op<A>(), [n](A s, A) { return from_acc<O>(s / static_cast<A>(n)); });
+        reduce<T>(x, o, dims, fold_op(A(0), Add{}), [n](A s, A) { return from_acc<O>(s / static_cast<A>(n)); });
       } else {
-        reduce<T>(x, o, dims, sum_op<A>(), [](A s, A) { return from_acc<O>(s); });
+        reduce<T>(x, o, dims, fold_op(A(0), Add{}), [](A s, A) { return from_acc<O>(s); });
       }
     });
   });
@@ -96,8 +57,7 @@ Outs amax_kernel(In in, const Attrs& attrs, OutTypes out_types) {
   Tensor out = new_output(out_types[0]);
   visit_dtype(x.dtype(), [&]<class T>() {
     using A = cmp_t<T>;
-    auto op = extreme_op<T, kMax>();
-    reduce<T>(x, out.data_ptr<T>(), dims, op, [](A m, A) { return from_acc<T>(m); });
+    reduce<T>(x, out.data_ptr<T>(), dims, extreme_op<T, kMax>(), [](A m, A) { return from_acc<T>(m); });
   });
   return {out};
 }
@@ -139,7 +99,7 @@ Outs var_kernel(In in, const Attrs& attrs, OutTypes out_types) {
     if constexpr (std::is_floating_point_v<T> || is_half_v<T>) {
       using A = sum_acc_t<T>;
       std::vector<A> mean(out.numel());
-      reduce<T>(x, mean.data(), dims, sum_op<A>(), [n](A s, A) { return s / static_cast<A>(n); });
+      reduce<T>(x, mean.data(), dims, fold_op(A(0), Add{}), [n](A s, A) { return s / static_cast<A>(n); });
       auto sq_dev = make_reduce_op<true>(
           A(0),
           [](T v, A m) {
@@ -165,8 +125,7 @@ Outs logsumexp_kernel(In in, const Attrs& attrs, OutTypes out_types) {
     if constexpr (std::is_floating_point_v<T> || is_half_v<T>) {
       using A = sum_acc_t<T>;
       std::vector<A> shift(out.numel());
-      auto max_op = extreme_op<T, true>();
-      reduce<T>(x, shift.data(), dims, max_op, [](A m, A) { return std::isinf(m) ? A(0) : m; });
+      reduce<T>(x, shift.data(), dims, extreme_op<T, true>(), [](A m, A) { return std::isinf(m) ? A(0) : m; });
       auto exp_op = make_reduce_op<true>(
           A(0), [](T v, A m) { return std::exp(to_acc<A>(v) - m); }, Add{});
       reduce<T>(
