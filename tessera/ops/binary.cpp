@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "tessera/ops/apply.h"
+#include "tessera/ops/elementwise_grad.h"
 #include "tessera/ops/elementwise_infer.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/promote.h"
@@ -112,9 +113,11 @@ Tensor add_like(const OpDef& d, const Tensor& a, const Tensor& b, Scalar alpha) 
 }  // namespace
 
 void register_binary_ops(Registry& r) {
-  [&]<size_t... I>(std::index_sequence<I...>) { (r.add({.name = kBinary[I].name, .infer = &binary_infer<I>}), ...); }
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    (r.add(elementwise_grad::with_grad({.name = kBinary[I].name, .infer = &binary_infer<I>})), ...);
+  }
   (std::make_index_sequence<std::size(kBinary)>{});
-  r.add({.name = "pow_scalar", .infer = pow_scalar_infer});
+  r.add(elementwise_grad::with_grad({.name = "pow_scalar", .infer = pow_scalar_infer}));
 }
 
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {

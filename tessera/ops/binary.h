@@ -48,7 +48,8 @@ Tensor mul(const Tensor& a, Scalar b);
 /// a / b (torch.div). Without a rounding mode it is true division: integer and bool operands give float32, and
 /// x / 0 follows IEEE (inf, nan). rounding_mode "trunc" rounds toward zero, "floor" toward negative infinity;
 /// both keep integer dtypes, and integer division by zero throws ValueError ("ZeroDivisionError") as PyTorch
-/// raises. ValueError for another rounding_mode; DTypeError for rounding bool operands.
+/// raises. ValueError for another rounding_mode; DTypeError for rounding bool operands. Rounding division has
+/// zero gradients (PyTorch).
 Tensor div(const Tensor& a, const Tensor& b, std::optional<std::string_view> rounding_mode = std::nullopt);
 Tensor div(const Tensor& a, Scalar b, std::optional<std::string_view> rounding_mode = std::nullopt);
 /// The number a / tensor b (the `2 / x` operator).
@@ -57,7 +58,8 @@ Tensor div(Scalar a, const Tensor& b, std::optional<std::string_view> rounding_m
 Tensor floor_divide(const Tensor& a, const Tensor& b);
 Tensor floor_divide(const Tensor& a, Scalar b);
 /// a - floor(a / b) * b (torch.remainder, Python's %): the result has the sign of b. Integer division by zero
-/// throws ValueError ("ZeroDivisionError"); float x % 0 is nan. DTypeError for bool.
+/// throws ValueError ("ZeroDivisionError"); float x % 0 is nan. DTypeError for bool. Gradients: g for a and
+/// -g * floor(a / b) for b (fmod: -g * trunc(a / b)), as in PyTorch.
 Tensor remainder(const Tensor& a, const Tensor& b);
 Tensor remainder(const Tensor& a, Scalar b);
 Tensor remainder(Scalar a, const Tensor& b);
@@ -67,11 +69,13 @@ Tensor fmod(const Tensor& a, Scalar b);
 /// a ** b (torch.pow). Integer bases with negative integer exponents give 0 except for bases 1 and -1, as in
 /// PyTorch; pow(int_tensor, negative int number) throws ValueError ("Integers to negative integer powers are not
 /// allowed."). DTypeError when the result would be bool (pow(bool, bool)); a bool base with an int exponent is
-/// int64.
+/// int64. Gradients as PyTorch's: g * b * a^(b-1) for a (0 where b == 0), and g * a^b * log(a) for b (0 where
+/// a == 0 and b >= 0).
 Tensor pow(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, Scalar exponent);
 Tensor pow(Scalar a, const Tensor& b);
-/// Elementwise minimum / maximum (torch.minimum, torch.maximum); a NaN in either operand gives NaN.
+/// Elementwise minimum / maximum (torch.minimum, torch.maximum); a NaN in either operand gives NaN. Where a == b
+/// the gradient is split half/half between them.
 Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor maximum(const Tensor& a, const Tensor& b);
 /// atan2(a, b) = the angle of the point (b, a), in [-pi, pi] (torch.atan2). Integer and bool operands give

@@ -6,6 +6,7 @@
 
 #include "tessera/ops/apply.h"
 #include "tessera/ops/binary.h"
+#include "tessera/ops/elementwise_grad.h"
 #include "tessera/ops/elementwise_infer.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/promote.h"
@@ -80,7 +81,7 @@ void register_compare_ops(Registry& r) {
   for (const char* name : kUnaryPredicates) {
     r.add({.name = name, .infer = unary_predicate_infer, .differentiability = kNotDiff});
   }
-  r.add({.name = "where", .infer = where_infer});
+  r.add(elementwise_grad::with_grad({.name = "where", .infer = where_infer}));
 }
 
 Tensor eq(const Tensor& a, const Tensor& b) { return binary_predicate<bin("eq")>(a, b); }

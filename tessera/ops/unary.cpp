@@ -6,6 +6,7 @@
 
 #include "tessera/core/dtype_dispatch.h"
 #include "tessera/ops/apply.h"
+#include "tessera/ops/elementwise_grad.h"
 #include "tessera/ops/elementwise_infer.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/promote.h"
@@ -104,9 +105,11 @@ consteval size_t idx(std::string_view name) {
 }  // namespace
 
 void register_unary_ops(Registry& r) {
-  [&]<size_t... I>(std::index_sequence<I...>) { (r.add({.name = kUnary[I].name, .infer = &unary_infer<I>}), ...); }
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    (r.add(elementwise_grad::with_grad({.name = kUnary[I].name, .infer = &unary_infer<I>})), ...);
+  }
   (std::make_index_sequence<std::size(kUnary)>{});
-  r.add({.name = "clamp", .infer = clamp_infer});
+  r.add(elementwise_grad::with_grad({.name = "clamp", .infer = clamp_infer}));
 }
 
 Tensor neg(const Tensor& x) { return unary<idx("neg")>(x); }

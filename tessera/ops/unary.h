@@ -47,15 +47,15 @@ struct NanToNumAttrs final : AttrsOf<NanToNumAttrs> {
 
 /// -x (torch.neg). Integers wrap (-INT_MIN == INT_MIN). DTypeError for bool (use logical_not).
 Tensor neg(const Tensor& x);
-/// |x| (torch.abs). DTypeError for bool.
+/// |x| (torch.abs). DTypeError for bool. Gradient g * sign(x): 0 at x = 0.
 Tensor abs(const Tensor& x);
-/// -1, 0 or 1 by the sign of x (torch.sign); sign(nan) = 0; bool stays bool.
+/// -1, 0 or 1 by the sign of x (torch.sign); sign(nan) = 0; bool stays bool. Gradient zero everywhere.
 Tensor sign(const Tensor& x);
 /// x * x (torch.square); bool gives int64.
 Tensor square(const Tensor& x);
 
 // Float math: floating x keeps its dtype, integer and bool x give float32. Domain errors give nan (log(-1)),
-// poles give inf (log(0) = -inf, reciprocal(0) = inf), as in PyTorch.
+// poles give inf (log(0) = -inf, reciprocal(0) = inf), as in PyTorch; so do gradients (sqrt's gradient at 0 is inf).
 Tensor exp(const Tensor& x);
 Tensor exp2(const Tensor& x);
 Tensor expm1(const Tensor& x);
@@ -78,18 +78,21 @@ Tensor erfc(const Tensor& x);
 Tensor reciprocal(const Tensor& x);
 
 // Rounding (integers are returned unchanged, as copies). round rounds half to even, like torch.round.
+// Their gradient is zero everywhere, as in PyTorch.
 Tensor floor(const Tensor& x);
 Tensor ceil(const Tensor& x);
 Tensor round(const Tensor& x);
 Tensor trunc(const Tensor& x);
 
-/// max(x, 0) (torch.relu); nan stays nan. Keeps integer dtypes; DTypeError for bool.
+/// max(x, 0) (torch.relu); nan stays nan. Keeps integer dtypes; DTypeError for bool. Gradient 0 at x = 0.
 Tensor relu(const Tensor& x);
-/// min(max(x, 0), 6) (torch.nn.functional.relu6). Keeps integer dtypes; DTypeError for bool.
+/// min(max(x, 0), 6) (torch.nn.functional.relu6). Keeps integer dtypes; DTypeError for bool. Gradient 1 only
+/// strictly inside (0, 6) (PyTorch's hardtanh): 0 at x = 0 and x = 6.
 Tensor relu6(const Tensor& x);
-/// x if x > 0 else negative_slope * x (torch.nn.functional.leaky_relu). Floating x only.
+/// x if x > 0 else negative_slope * x (torch.nn.functional.leaky_relu). Floating x only. Gradient at 0:
+/// negative_slope.
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
-/// x if x > 0 else alpha * (exp(x) - 1) (torch.nn.functional.elu). Floating x only.
+/// x if x > 0 else alpha * (exp(x) - 1) (torch.nn.functional.elu). Floating x only. Gradient at 0: alpha.
 Tensor elu(const Tensor& x, double alpha = 1.0);
 /// log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold (torch.nn.functional.softplus).
 /// Floating x only.
@@ -103,7 +106,7 @@ Tensor silu(const Tensor& x);
 /// min(max(x, min), max) (torch.clamp); min > max gives max everywhere, nan stays nan. The dtype is
 /// result_type(x, min, max) with the bounds as plain numbers (clamp(int_tensor, 0.5) is float32). Integer bounds
 /// outside an integer dtype's range saturate. ValueError when both bounds are absent; DTypeError when the result
-/// would be bool.
+/// would be bool. The gradient passes where min <= x <= max (bounds inclusive) and is 0 elsewhere and at nan.
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
 /// clamp(x, min, none) and clamp(x, none, max).
 Tensor clamp_min(const Tensor& x, Scalar min);
