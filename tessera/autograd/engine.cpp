@@ -144,7 +144,8 @@ class GraphTask {
       if (meta && meta->retains_grad) meta->grad = accumulate(meta->grad, create_graph_ ? grads[i] : grads[i].detach());
       if (captures_) {
         for (Capture& c : *captures_) {
-          if (c.edge.fn.get() == &node && c.edge.output_nr == static_cast<int>(i)) c.value = accumulate(c.value, grads[i]);
+          if (c.edge.fn.get() == &node && c.edge.output_nr == static_cast<int>(i))
+            c.value = accumulate(c.value, grads[i]);
         }
       }
     }
@@ -154,8 +155,8 @@ class GraphTask {
       std::optional<NoGradGuard> no_grad;
       if (!create_graph_) no_grad.emplace();
       input_grads = node.apply(grads);
-      check(input_grads.size() == node.next.size(), "backward: the gradient rule of '", node.def().name,
-            "' returned ", input_grads.size(), " gradients for ", node.next.size(), " inputs");
+      check(input_grads.size() == node.next.size(), "backward: the gradient rule of '", node.def().name, "' returned ",
+            input_grads.size(), " gradients for ", node.next.size(), " inputs");
       for (size_t i = 0; i < input_grads.size(); ++i) {
         Tensor& g = input_grads[i];
         if (!g.defined() || !node.next[i].valid()) continue;
@@ -226,8 +227,8 @@ std::vector<Tensor> root_gradients(const std::vector<Tensor>& outputs, const std
 }  // namespace autograd
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
-                         const std::vector<Tensor>& grad_outputs, std::optional<bool> retain_graph,
-                         bool create_graph, bool allow_unused) {
+                         const std::vector<Tensor>& grad_outputs, std::optional<bool> retain_graph, bool create_graph,
+                         bool allow_unused) {
   using namespace autograd;
   std::vector<Tensor> roots = root_gradients(outputs, grad_outputs, "grad");
   std::vector<Capture> captures;

@@ -14,9 +14,9 @@ class Node;
 
 struct AutogradMetaFields {
   bool requires_grad = false;
-  Tensor grad;                  ///< Accumulated gradient (leaves, or retained non-leaves).
+  Tensor grad;                    ///< Accumulated gradient (leaves, or retained non-leaves).
   std::shared_ptr<Node> grad_fn;  ///< The recorded op that produced this tensor; null for leaves.
-  int output_nr = 0;            ///< Which output of grad_fn this tensor is.
+  int output_nr = 0;              ///< Which output of grad_fn this tensor is.
   bool retains_grad = false;
   std::vector<std::pair<int64_t, std::function<Tensor(const Tensor&)>>> hooks;
   int64_t next_hook_id = 0;

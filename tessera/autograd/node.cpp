@@ -33,10 +33,11 @@ void Node::check_version(const SavedTensor& s, const char* what, size_t index) c
   if (!s.tensor.defined() || !s.tensor.storage()) return;
   int64_t now = s.tensor.storage()->version();
   if (now != s.version) {
-    throw Error(cat("backward: one of the tensors needed for gradient computation has been modified by an "
-                    "in-place operation: ",
-                    what, " ", index, " of '", def_->name, "' (shape ", shape_str(s.tensor.shape()), ") is at version ",
-                    now, "; expected version ", s.version, ". Use clone() before modifying it in place."));
+    throw Error(
+        cat("backward: one of the tensors needed for gradient computation has been modified by an "
+            "in-place operation: ",
+            what, " ", index, " of '", def_->name, "' (shape ", shape_str(s.tensor.shape()), ") is at version ", now,
+            "; expected version ", s.version, ". Use clone() before modifying it in place."));
   }
 }
 

@@ -37,12 +37,12 @@ class Node : public std::enable_shared_from_this<Node> {
   const Attrs& attrs() const { return *attrs_; }
   uint64_t sequence_nr() const { return sequence_nr_; }
 
-  std::vector<Edge> next;                   ///< One per input.
-  std::vector<TensorType> input_types;      ///< Gradients are reduced/cast back to these (Note [Broadcast gradients]).
+  std::vector<Edge> next;               ///< One per input.
+  std::vector<TensorType> input_types;  ///< Gradients are reduced/cast back to these (Note [Broadcast gradients]).
   std::vector<TensorType> output_types;
   std::vector<std::weak_ptr<AutogradMeta>> output_metas;  ///< For hooks and retain_grad on outputs.
   std::vector<SavedTensor> saved_inputs, saved_outputs;
-  std::string creation_trace;               ///< Anomaly mode: where the op was called.
+  std::string creation_trace;  ///< Anomaly mode: where the op was called.
 
   /// Computes the input gradients from the output gradients with the op's rule. Throws when the saved tensors
   /// were released by an earlier backward or modified in place.

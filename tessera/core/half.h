@@ -14,7 +14,7 @@ inline uint16_t float_to_half_bits(float f) {
   uint32_t mag = x & 0x7fffffffu;
   if (mag >= 0x7f800000u) return static_cast<uint16_t>(sign | 0x7c00u | (mag > 0x7f800000u ? 0x200u : 0u));
   if (mag >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // rounds to >= 65520: Inf
-  if (mag < 0x38800000u) {                                                // subnormal or zero in half
+  if (mag < 0x38800000u) {                                               // subnormal or zero in half
     // Add 0.5 (as a float) so the FPU rounds the mantissa for us (round to nearest even).
     float v = std::bit_cast<float>(mag) + 0.5f;
     return static_cast<uint16_t>(sign | (std::bit_cast<uint32_t>(v) - 0x3f000000u));
@@ -39,7 +39,7 @@ inline float half_bits_to_float(uint16_t h) {
 inline uint16_t float_to_bf16_bits(float f) {
   uint32_t x = std::bit_cast<uint32_t>(f);
   if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40u);  // quiet NaN
-  x += 0x7fffu + ((x >> 16) & 1u);                                                      // nearest even
+  x += 0x7fffu + ((x >> 16) & 1u);                                                       // nearest even
   return static_cast<uint16_t>(x >> 16);
 }
 }  // namespace detail

@@ -50,8 +50,8 @@ Shape broadcast_shapes(IntList a, IntList b, const char* op) {
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   int64_t n = std::max<int64_t>(ndim, 1);
   if (dim < -n || dim >= n) {
-    throw IndexError(cat(op, ": dimension ", dim, " out of range for a tensor of ", ndim,
-                         " dimensions (expected in [", -n, ", ", n - 1, "])"));
+    throw IndexError(cat(op, ": dimension ", dim, " out of range for a tensor of ", ndim, " dimensions (expected in [",
+                         -n, ", ", n - 1, "])"));
   }
   return dim < 0 ? dim + n : dim;
 }

@@ -31,15 +31,27 @@ class Generator;      // tessera/core/rng.h
 class TensorOptions {
  public:
   TensorOptions() = default;
-  TensorOptions(DType d) : dtype_(d) {}       // NOLINT: implicit so a DType can stand for options
-  TensorOptions(Device d) : device_(d) {}     // NOLINT
+  TensorOptions(DType d) : dtype_(d) {}        // NOLINT: implicit so a DType can stand for options
+  TensorOptions(Device d) : device_(d) {}      // NOLINT
   TensorOptions(DeviceType d) : device_(d) {}  // NOLINT
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   bool requires_grad() const { return requires_grad_; }
-  TensorOptions dtype(DType d) const { auto o = *this; o.dtype_ = d; return o; }
-  TensorOptions device(Device d) const { auto o = *this; o.device_ = d; return o; }
-  TensorOptions requires_grad(bool r) const { auto o = *this; o.requires_grad_ = r; return o; }
+  TensorOptions dtype(DType d) const {
+    auto o = *this;
+    o.dtype_ = d;
+    return o;
+  }
+  TensorOptions device(Device d) const {
+    auto o = *this;
+    o.device_ = d;
+    return o;
+  }
+  TensorOptions requires_grad(bool r) const {
+    auto o = *this;
+    o.requires_grad_ = r;
+    return o;
+  }
 
  private:
   DType dtype_ = kDefaultFloat;
@@ -99,7 +111,9 @@ class Tensor {
   /// The value of a one-element tensor; ValueError otherwise. `item<T>()` converts like a C++ cast.
   Scalar item() const;
   template <class T>
-  T item() const { return item().to<T>(); }
+  T item() const {
+    return item().to<T>();
+  }
 
   // ---- Views and copies (tessera/ops/shape.cpp) ---------------------------------------------------
   Tensor view(Shape shape) const;     ///< Same storage; -1 infers one size; ShapeError if strides forbid.
@@ -107,8 +121,7 @@ class Tensor {
   Tensor permute(std::vector<int64_t> dims) const;
   Tensor transpose(int64_t dim0, int64_t dim1) const;
   Tensor t() const;  ///< transpose(0, 1) of a 2-d tensor (0-d and 1-d returned as is).
-  Tensor slice(int64_t dim, std::optional<int64_t> start = {}, std::optional<int64_t> end = {},
-               int64_t step = 1) const;
+  Tensor slice(int64_t dim, std::optional<int64_t> start = {}, std::optional<int64_t> end = {}, int64_t step = 1) const;
   Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
   Tensor select(int64_t dim, int64_t index) const;
   Tensor operator[](int64_t index) const { return select(0, index); }

@@ -47,15 +47,34 @@ std::vector<OpSample> copy_samples() {
 }  // namespace
 
 void register_copy_ops(Registry& r) {
-  r.add({.name = "to_dtype", .infer = to_dtype_infer, .vjp = identity_vjp, .vjp_needs_inputs = false,
-         .vjp_needs_outputs = false, .samples = to_dtype_samples});
-  r.add({.name = "contiguous", .infer = same_type, .vjp = identity_vjp, .is_view = true, .vjp_needs_inputs = false,
-         .vjp_needs_outputs = false, .samples = unary_samples});
-  r.add({.name = "clone", .infer = same_type, .vjp = identity_vjp, .vjp_needs_inputs = false,
-         .vjp_needs_outputs = false, .samples = unary_samples});
+  r.add({.name = "to_dtype",
+         .infer = to_dtype_infer,
+         .vjp = identity_vjp,
+         .vjp_needs_inputs = false,
+         .vjp_needs_outputs = false,
+         .samples = to_dtype_samples});
+  r.add({.name = "contiguous",
+         .infer = same_type,
+         .vjp = identity_vjp,
+         .is_view = true,
+         .vjp_needs_inputs = false,
+         .vjp_needs_outputs = false,
+         .samples = unary_samples});
+  r.add({.name = "clone",
+         .infer = same_type,
+         .vjp = identity_vjp,
+         .vjp_needs_inputs = false,
+         .vjp_needs_outputs = false,
+         .samples = unary_samples});
   // copy_(self, src) writes src into self and returns self (an in-place op).
-  r.add({.name = "copy_", .infer = copy_infer, .vjp = copy_vjp, .is_view = true, .vjp_needs_inputs = false,
-         .vjp_needs_outputs = false, .samples = copy_samples, .inplace = true});
+  r.add({.name = "copy_",
+         .infer = copy_infer,
+         .vjp = copy_vjp,
+         .is_view = true,
+         .vjp_needs_inputs = false,
+         .vjp_needs_outputs = false,
+         .samples = copy_samples,
+         .inplace = true});
 }
 
 Tensor to_dtype(const Tensor& x, DType dtype) {

@@ -11,9 +11,12 @@
 
 namespace tessera {
 
-std::string FullAttrs::repr() const { return cat("shape=", shape_str(shape), ", value=", value, ", dtype=", options.dtype()); }
+std::string FullAttrs::repr() const {
+  return cat("shape=", shape_str(shape), ", value=", value, ", dtype=", options.dtype());
+}
 std::string RangeAttrs::repr() const {
-  return cat(linspace ? "linspace" : "arange", " start=", start, ", step=", step, ", n=", n, ", dtype=", options.dtype());
+  return cat(linspace ? "linspace" : "arange", " start=", start, ", step=", step, ", n=", n,
+             ", dtype=", options.dtype());
 }
 std::string EyeAttrs::repr() const { return cat("n=", n, ", m=", m, ", dtype=", options.dtype()); }
 
@@ -114,8 +117,8 @@ Tensor scalar_tensor(Scalar value) { return scalar_tensor(value, TensorOptions(v
 
 Tensor from_buffer(const void* data, int64_t count, DType src_dtype, Shape shape, std::optional<DType> dtype) {
   check_shape(shape, "from_vector");
-  check<ShapeError>(numel(shape) == count, "from_vector: ", count, " values do not fill shape ", shape_str(shape),
-                    " (", numel(shape), " elements)");
+  check<ShapeError>(numel(shape) == count, "from_vector: ", count, " values do not fill shape ", shape_str(shape), " (",
+                    numel(shape), " elements)");
   Tensor t = empty(std::move(shape), src_dtype);
   if (count > 0) std::memcpy(t.raw_data(), data, static_cast<size_t>(count) * itemsize(src_dtype));
   return dtype ? t.to(*dtype) : t;

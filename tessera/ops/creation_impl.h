@@ -8,8 +8,10 @@ namespace detail {
 /// The dtype a C++ element type maps to (long long counts as int64).
 template <class T>
 constexpr DType cpp_dtype() {
-  if constexpr (std::is_same_v<T, long long> || std::is_same_v<T, long>) return DType::Int64;
-  else return dtype_of_v<T>;
+  if constexpr (std::is_same_v<T, long long> || std::is_same_v<T, long>)
+    return DType::Int64;
+  else
+    return dtype_of_v<T>;
 }
 
 template <class T>

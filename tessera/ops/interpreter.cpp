@@ -26,8 +26,8 @@ std::vector<Tensor> run_kernel(const OpDef& def, std::span<const Tensor> inputs,
   return k(inputs, attrs, out_types);
 }
 
-std::vector<Tensor> EagerInterpreter::process(const OpDef& def, std::span<const Tensor> inputs,
-                                              const Attrs& attrs, std::vector<TensorType> out_types) {
+std::vector<Tensor> EagerInterpreter::process(const OpDef& def, std::span<const Tensor> inputs, const Attrs& attrs,
+                                              std::vector<TensorType> out_types) {
   return run_kernel(def, inputs, attrs, out_types);
 }
 

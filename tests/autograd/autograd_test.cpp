@@ -7,26 +7,15 @@
 #include "tessera/autograd/engine.h"
 #include "tessera/autograd/grad_mode.h"
 #include "tessera/tessera.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-std::vector<double> vals(const Tensor& t) {
-  Tensor c = t.contiguous().to(kFloat64);
-  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
+using testing::doubles;
+using testing::error_of;
 
 Tensor leaf(std::initializer_list<double> v) { return tensor(v).requires_grad_(); }
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(Autograd, BackwardOfSquareSum) {
   Tensor x = leaf({1, 2, 3});
@@ -35,7 +24,7 @@ TEST(Autograd, BackwardOfSquareSum) {
   EXPECT_FALSE(y.is_leaf());
   EXPECT_EQ(y.grad_fn_name(), "sum");
   y.backward();
-  EXPECT_EQ(vals(x.grad()), (std::vector<double>{2, 4, 6}));
+  EXPECT_EQ(doubles(x.grad()), (std::vector<double>{2, 4, 6}));
 }
 
 // Note [Broadcast gradients]: a [3,1] * [4] gives [3,4]; each gradient is summed back to its input's shape.
@@ -44,8 +33,8 @@ TEST(Autograd, BroadcastGradientsAreReducedToInputShapes) {
   Tensor b = leaf({1, 10, 100, 1000});
   (a * b).sum().backward();
   EXPECT_EQ(a.grad().shape(), (Shape{3, 1}));
-  EXPECT_EQ(vals(a.grad()), (std::vector<double>{1111, 1111, 1111}));
-  EXPECT_EQ(vals(b.grad()), (std::vector<double>{6, 6, 6, 6}));
+  EXPECT_EQ(doubles(a.grad()), (std::vector<double>{1111, 1111, 1111}));
+  EXPECT_EQ(doubles(b.grad()), (std::vector<double>{6, 6, 6, 6}));
 }
 
 TEST(Autograd, MixedDTypeGradientsHaveTheInputDType) {
@@ -53,7 +42,7 @@ TEST(Autograd, MixedDTypeGradientsHaveTheInputDType) {
   Tensor b = leaf({3, 4});
   (a * b).sum().backward();  // float32 * float64 -> float64
   EXPECT_EQ(a.grad().dtype(), kFloat32);
-  EXPECT_EQ(vals(a.grad()), (std::vector<double>{3, 4}));
+  EXPECT_EQ(doubles(a.grad()), (std::vector<double>{3, 4}));
 }
 
 TEST(Autograd, GradientsAccumulateAcrossBackwardCalls) {
@@ -61,7 +50,7 @@ TEST(Autograd, GradientsAccumulateAcrossBackwardCalls) {
   Tensor y = (x * 3.0).sum();
   y.backward({}, /*retain_graph=*/true);
   y.backward();
-  EXPECT_EQ(vals(x.grad()), (std::vector<double>{6, 6}));
+  EXPECT_EQ(doubles(x.grad()), (std::vector<double>{6, 6}));
   x.set_grad({});
   EXPECT_FALSE(x.grad().defined());
 }
@@ -80,7 +69,7 @@ TEST(Autograd, NonScalarBackwardNeedsAGradient) {
   Tensor y = x * 2.0;
   EXPECT_THROW(y.backward(), ValueError);
   y.backward(tensor({1.0, -1.0}));
-  EXPECT_EQ(vals(x.grad()), (std::vector<double>{2, -2}));
+  EXPECT_EQ(doubles(x.grad()), (std::vector<double>{2, -2}));
   Tensor z = x * 2.0;
   EXPECT_THROW(z.backward(tensor({1.0, 2.0, 3.0})), ShapeError);
 }
@@ -89,8 +78,8 @@ TEST(Autograd, GradFunctionLeavesDotGradAlone) {
   Tensor x = leaf({1, 2}), w = leaf({3, 4}), unused = leaf({0});
   Tensor y = (x * w).sum();
   std::vector<Tensor> g = grad({y}, {x, w}, {}, /*retain_graph=*/true);
-  EXPECT_EQ(vals(g[0]), (std::vector<double>{3, 4}));
-  EXPECT_EQ(vals(g[1]), (std::vector<double>{1, 2}));
+  EXPECT_EQ(doubles(g[0]), (std::vector<double>{3, 4}));
+  EXPECT_EQ(doubles(g[1]), (std::vector<double>{1, 2}));
   EXPECT_FALSE(x.grad().defined());
   EXPECT_FALSE(w.grad().defined());
   EXPECT_THROW(grad({y}, {unused}, {}, true), Error);
@@ -103,7 +92,7 @@ TEST(Autograd, GradWithRespectToAnIntermediate) {
   Tensor h = x * 3.0;
   Tensor y = (h * h).sum();
   std::vector<Tensor> g = grad({y}, {h});
-  EXPECT_EQ(vals(g[0]), (std::vector<double>{6, 12}));
+  EXPECT_EQ(doubles(g[0]), (std::vector<double>{6, 12}));
 }
 
 TEST(Autograd, NoGradAndEnableGradGuards) {
@@ -128,7 +117,7 @@ TEST(Autograd, DetachCutsTheGraphButSharesStorage) {
   EXPECT_EQ(d.storage().get(), y.storage().get());
   Tensor z = (d * x).sum();
   z.backward();
-  EXPECT_EQ(vals(x.grad()), (std::vector<double>{2, 4}));  // d is a constant
+  EXPECT_EQ(doubles(x.grad()), (std::vector<double>{2, 4}));  // d is a constant
 }
 
 TEST(Autograd, RequiresGradOnlyForFloatTensors) {
@@ -154,7 +143,7 @@ TEST(Autograd, InPlaceOnALeafThatRequiresGradIsAnError) {
   EXPECT_NE(msg.find("leaf"), std::string::npos) << msg;
   NoGradGuard no_grad;  // allowed without recording, like torch.no_grad() updates of parameters
   x.fill_(3.0);
-  EXPECT_EQ(vals(x), (std::vector<double>{3, 3}));
+  EXPECT_EQ(doubles(x), (std::vector<double>{3, 3}));
 }
 
 TEST(Autograd, InPlaceCopyRebasesHistory) {
@@ -162,7 +151,7 @@ TEST(Autograd, InPlaceCopyRebasesHistory) {
   Tensor h = x * 2.0;
   h.copy_(s * 3.0);  // h's old value no longer matters
   h.sum().backward();
-  EXPECT_EQ(vals(s.grad()), (std::vector<double>{3, 3}));
+  EXPECT_EQ(doubles(s.grad()), (std::vector<double>{3, 3}));
   EXPECT_FALSE(x.grad().defined());
 }
 
@@ -171,17 +160,17 @@ TEST(Autograd, HooksInspectAndReplaceGradients) {
   Tensor h = x * 3.0;
   std::vector<double> seen;
   h.register_hook([&](const Tensor& g) {
-    seen = vals(g);
+    seen = doubles(g);
     return g * 10.0;
   });
   int64_t id = x.register_hook([](const Tensor& g) { return g + 1.0; });
   h.sum().backward();
   EXPECT_EQ(seen, (std::vector<double>{1, 1}));
-  EXPECT_EQ(vals(x.grad()), (std::vector<double>{31, 31}));
+  EXPECT_EQ(doubles(x.grad()), (std::vector<double>{31, 31}));
   x.remove_hook(id);
   x.set_grad({});
   (x * 1.0).sum().backward();
-  EXPECT_EQ(vals(x.grad()), (std::vector<double>{1, 1}));
+  EXPECT_EQ(doubles(x.grad()), (std::vector<double>{1, 1}));
 }
 
 TEST(Autograd, RetainGradKeepsANonLeafGradient) {
@@ -189,7 +178,7 @@ TEST(Autograd, RetainGradKeepsANonLeafGradient) {
   Tensor h = x * x;
   h.retain_grad();
   (h * 2.0).sum().backward();
-  EXPECT_EQ(vals(h.grad()), (std::vector<double>{2, 2}));
+  EXPECT_EQ(doubles(h.grad()), (std::vector<double>{2, 2}));
 }
 
 TEST(Autograd, AnomalyModeNamesTheForwardOp) {

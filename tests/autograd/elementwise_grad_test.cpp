@@ -6,23 +6,20 @@
 #include <limits>
 
 #include "tessera/tessera.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-std::vector<double> vals(const Tensor& t) {
-  Tensor c = t.contiguous().to(kFloat64);
-  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
-Tensor leaf(std::initializer_list<double> v) { return tensor(v, kFloat64).requires_grad_(); }
+using testing::doubles;
+using testing::leaf;
 
 // The gradient of f(x).sum() with respect to x.
 template <class F>
 std::vector<double> grad_of(F&& f, std::initializer_list<double> v) {
   Tensor x = leaf(v);
   f(x).sum().backward();
-  return vals(x.grad());
+  return doubles(x.grad());
 }
 
 using V = std::vector<double>;
@@ -49,13 +46,13 @@ TEST(ElementwiseGrad, MaximumAndMinimumSplitTies) {
   Tensor a = leaf({1, 2, 3});
   Tensor b = leaf({1, 1, 4});
   maximum(a, b).sum().backward();
-  EXPECT_EQ(vals(a.grad()), (V{0.5, 1, 0}));
-  EXPECT_EQ(vals(b.grad()), (V{0.5, 0, 1}));
+  EXPECT_EQ(doubles(a.grad()), (V{0.5, 1, 0}));
+  EXPECT_EQ(doubles(b.grad()), (V{0.5, 0, 1}));
   Tensor c = leaf({1, 2, 3});
   Tensor d = leaf({1, 1, 4});
   minimum(c, d).sum().backward();
-  EXPECT_EQ(vals(c.grad()), (V{0.5, 0, 1}));
-  EXPECT_EQ(vals(d.grad()), (V{0.5, 1, 0}));
+  EXPECT_EQ(doubles(c.grad()), (V{0.5, 0, 1}));
+  EXPECT_EQ(doubles(d.grad()), (V{0.5, 1, 0}));
 }
 
 TEST(ElementwiseGrad, SqrtAtZeroIsInfinite) {
@@ -68,16 +65,16 @@ TEST(ElementwiseGrad, WhereRoutesByCondition) {
   Tensor a = leaf({1, 2, 3});
   Tensor b = leaf({4, 5, 6});
   where(tensor({true, false, true}), a, b).sum().backward();
-  EXPECT_EQ(vals(a.grad()), (V{1, 0, 1}));
-  EXPECT_EQ(vals(b.grad()), (V{0, 1, 0}));
+  EXPECT_EQ(doubles(a.grad()), (V{1, 0, 1}));
+  EXPECT_EQ(doubles(b.grad()), (V{0, 1, 0}));
 }
 
 TEST(ElementwiseGrad, PowMasksLogOfZero) {
   Tensor a = leaf({0, 2});
   Tensor b = leaf({2, 0});
   pow(a, b).sum().backward();
-  EXPECT_EQ(vals(a.grad()), (V{0, 0}));  // 2 * 0^1 = 0; exponent 0 gives 0
-  EXPECT_EQ(vals(b.grad()), (V{0, std::log(2.0)}));
+  EXPECT_EQ(doubles(a.grad()), (V{0, 0}));  // 2 * 0^1 = 0; exponent 0 gives 0
+  EXPECT_EQ(doubles(b.grad()), (V{0, std::log(2.0)}));
   EXPECT_EQ(grad_of([](const Tensor& x) { return pow(x, 0); }, {0, 2}), (V{0, 0}));
 }
 
@@ -85,12 +82,12 @@ TEST(ElementwiseGrad, RemainderAndFmodWithRespectToDivisor) {
   Tensor a = leaf({5, -5});
   Tensor b = leaf({3, 3});
   remainder(a, b).sum().backward();
-  EXPECT_EQ(vals(a.grad()), (V{1, 1}));
-  EXPECT_EQ(vals(b.grad()), (V{-1, 2}));
+  EXPECT_EQ(doubles(a.grad()), (V{1, 1}));
+  EXPECT_EQ(doubles(b.grad()), (V{-1, 2}));
   Tensor c = leaf({5, -5});
   Tensor d = leaf({3, 3});
   fmod(c, d).sum().backward();
-  EXPECT_EQ(vals(d.grad()), (V{-1, 1}));
+  EXPECT_EQ(doubles(d.grad()), (V{-1, 1}));
 }
 
 TEST(ElementwiseGrad, BroadcastGradientsSumToInputShape) {
@@ -98,8 +95,8 @@ TEST(ElementwiseGrad, BroadcastGradientsSumToInputShape) {
   Tensor b = leaf({3, 4, 5});
   (a * b).sum().backward();
   EXPECT_EQ(a.grad().shape(), (Shape{2, 1}));
-  EXPECT_EQ(vals(a.grad()), (V{12, 12}));
-  EXPECT_EQ(vals(b.grad()), (V{3, 3, 3}));
+  EXPECT_EQ(doubles(a.grad()), (V{12, 12}));
+  EXPECT_EQ(doubles(b.grad()), (V{3, 3, 3}));
 }
 
 TEST(ElementwiseGrad, NanToNumPassesFiniteOnly) {

@@ -7,14 +7,12 @@
 #include "tessera/autograd/engine.h"
 #include "tessera/autograd/grad_mode.h"
 #include "tessera/tessera.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-std::vector<double> vals(const Tensor& t) {
-  Tensor c = t.contiguous().to(kFloat64);
-  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
+using testing::doubles;
 
 void expect_near(const std::vector<double>& a, const std::vector<double>& b, double tol) {
   ASSERT_EQ(a.size(), b.size());
@@ -30,21 +28,21 @@ TEST(HigherOrder, SecondDerivativeOfTanh) {
     double t = std::tanh(v);
     expected.push_back(-2 * t * (1 - t * t));
   }
-  expect_near(vals(h), expected, 1e-12);
+  expect_near(doubles(h), expected, 1e-12);
 }
 
 TEST(HigherOrder, ThirdDerivativeOfCube) {
   Tensor x = tensor({-2.0, 0.5, 3.0}).requires_grad_();
   Tensor y = (x * x * x).sum();
-  Tensor d1 = grad({y}, {x}, {}, {}, true)[0];      // 3x^2
+  Tensor d1 = grad({y}, {x}, {}, {}, true)[0];         // 3x^2
   Tensor d2 = grad({d1.sum()}, {x}, {}, {}, true)[0];  // 6x
-  Tensor d3 = grad({d2.sum()}, {x})[0];             // 6
-  expect_near(vals(d1), {12, 0.75, 27}, 1e-12);
-  expect_near(vals(d2), {-12, 3, 18}, 1e-12);
-  expect_near(vals(d3), {6, 6, 6}, 1e-12);
+  Tensor d3 = grad({d2.sum()}, {x})[0];                // 6
+  expect_near(doubles(d1), {12, 0.75, 27}, 1e-12);
+  expect_near(doubles(d2), {-12, 3, 18}, 1e-12);
+  expect_near(doubles(d3), {6, 6, 6}, 1e-12);
   Tensor p = tensor({-2.0, 0.5, 3.0}).requires_grad_();
   Tensor q = grad({p.pow(3).sum()}, {p}, {}, {}, true)[0];
-  expect_near(vals(grad({q.sum()}, {p})[0]), {-12, 3, 18}, 1e-12);
+  expect_near(doubles(grad({q.sum()}, {p})[0]), {-12, 3, 18}, 1e-12);
 }
 
 // A small MLP: loss(W1, W2) = mean((tanh(X W1) W2 - Y)^2).
@@ -71,7 +69,7 @@ TEST(HigherOrder, HessianVectorProductMatchesFiniteDifferences) {
     return grad({m.loss(wl, w2.detach())}, {wl})[0];
   };
   Tensor fd = (grad_at(w1.detach() + v * eps) - grad_at(w1.detach() - v * eps)) / (2 * eps);
-  expect_near(vals(hv), vals(fd), 1e-7);
+  expect_near(doubles(hv), doubles(fd), 1e-7);
 }
 
 TEST(HigherOrder, GradientPenaltyIsDifferentiable) {
@@ -94,7 +92,7 @@ TEST(HigherOrder, GradientPenaltyIsDifferentiable) {
     double minus = penalty(w.detach() - e, false).item<double>();
     fd.push_back((plus - minus) / (2 * eps));
   }
-  expect_near(vals(dw), fd, 1e-7);
+  expect_near(doubles(dw), fd, 1e-7);
 }
 
 }  // namespace

@@ -11,104 +11,99 @@
 #include "tessera/autograd/gradcheck.h"
 #include "tessera/ops/apply.h"
 #include "tessera/tessera.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
+using testing::arange_leaf;
+using testing::doubles;
+using testing::vjp;
+
 using Values = std::vector<double>;
 
-Values vals(const Tensor& t) {
-  Tensor c = t.contiguous().to(kFloat64);
-  return Values(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
-// A float64 leaf 0, 1, ..., n-1 of `shape` that requires grad.
-Tensor leaf(Shape shape) { return arange(numel(shape), kFloat64).reshape(std::move(shape)).detach().requires_grad_(); }
 Tensor ints(std::vector<int64_t> v, Shape shape) { return from_vector(v, std::move(shape)); }
 Tensor mask(std::vector<int64_t> v, Shape shape) { return ints(std::move(v), std::move(shape)).to(kBool); }
-
-// d/dx sum(y * w): the vector-Jacobian product with weights w.
-Tensor vjp(const Tensor& y, const Tensor& x, const Tensor& w) { return grad({y}, {x}, {w})[0]; }
 
 // x = [[0, 1, 2], [3, 4, 5]] gathered along dim 1 with [[0, 0, 2], [1, 1, 1]]: repeated indices add their
 // weights up (x[0][0] is read twice, x[1][1] three times).
 TEST(IndexGrad, GatherWithRepeatedIndicesAccumulates) {
-  Tensor x = leaf({2, 3});
+  Tensor x = arange_leaf({2, 3});
   Tensor g = vjp(gather(x, 1, ints({0, 0, 2, 1, 1, 1}, {2, 3})), x, tensor({{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}}));
-  EXPECT_EQ(vals(g), (Values{3, 0, 3, 0, 15, 0}));
+  EXPECT_EQ(doubles(g), (Values{3, 0, 3, 0, 15, 0}));
 }
 
 // scatter overwrites x at index (no gradient there) and src's elements get the weight where they landed; a src
 // larger than index gets zeros beyond it.
 TEST(IndexGrad, ScatterSplitsTheGradient) {
-  Tensor x = leaf({5}), src = leaf({3});
+  Tensor x = arange_leaf({5}), src = arange_leaf({3});
   scatter(x, 0, ints({1, 3}, {2}), src).backward(tensor({1.0, 2.0, 3.0, 4.0, 5.0}));
-  EXPECT_EQ(vals(x.grad()), (Values{1, 0, 3, 0, 5}));
-  EXPECT_EQ(vals(src.grad()), (Values{2, 4, 0}));
-  Tensor y = leaf({4});
-  EXPECT_EQ(vals(vjp(scatter(y, 0, ints({2, 0}, {2}), 9.0), y, ones({4}, kFloat64))), (Values{0, 1, 0, 1}));
+  EXPECT_EQ(doubles(x.grad()), (Values{1, 0, 3, 0, 5}));
+  EXPECT_EQ(doubles(src.grad()), (Values{2, 4, 0}));
+  Tensor y = arange_leaf({4});
+  EXPECT_EQ(doubles(vjp(scatter(y, 0, ints({2, 0}, {2}), 9.0), y, ones({4}, kFloat64))), (Values{0, 1, 0, 1}));
 }
 
 // scatter_add keeps x (gradient passes through) and adds src (gradient gathered).
 TEST(IndexGrad, ScatterAdd) {
-  Tensor x = leaf({2, 2}), src = leaf({1, 3});
+  Tensor x = arange_leaf({2, 2}), src = arange_leaf({1, 3});
   scatter_add(x, 1, ints({1, 1}, {1, 2}), src).backward(tensor({{1.0, 2.0}, {3.0, 4.0}}));
-  EXPECT_EQ(vals(x.grad()), (Values{1, 2, 3, 4}));
-  EXPECT_EQ(vals(src.grad()), (Values{2, 2, 0}));
+  EXPECT_EQ(doubles(x.grad()), (Values{1, 2, 3, 4}));
+  EXPECT_EQ(doubles(src.grad()), (Values{2, 2, 0}));
 }
 
 // index_select rows [2, 0, 2] of a [3, 2]: row 2 collects two weights, row 1 none. index_add's source gets
 // alpha times the weights at its rows.
 TEST(IndexGrad, IndexSelectAndIndexAdd) {
-  Tensor x = leaf({3, 2});
+  Tensor x = arange_leaf({3, 2});
   Tensor w = tensor({{1.0, 2.0}, {3.0, 4.0}, {5.0, 6.0}});
-  EXPECT_EQ(vals(vjp(index_select(x, 0, ints({2, 0, 2}, {3})), x, w)), (Values{3, 4, 0, 0, 6, 8}));
-  Tensor y = leaf({3}), source = leaf({2});
+  EXPECT_EQ(doubles(vjp(index_select(x, 0, ints({2, 0, 2}, {3})), x, w)), (Values{3, 4, 0, 0, 6, 8}));
+  Tensor y = arange_leaf({3}), source = arange_leaf({2});
   index_add(y, 0, ints({2, 0}, {2}), source, 2.5).backward(tensor({4.0, 5.0, 6.0}));
-  EXPECT_EQ(vals(y.grad()), (Values{4, 5, 6}));
-  EXPECT_EQ(vals(source.grad()), (Values{15, 10}));
+  EXPECT_EQ(doubles(y.grad()), (Values{4, 5, 6}));
+  EXPECT_EQ(doubles(source.grad()), (Values{15, 10}));
 }
 
 // masked_fill's gradient is zero where the (broadcast) mask is true, summed back to x's shape.
 TEST(IndexGrad, MaskedFillBroadcast) {
-  Tensor x = leaf({3, 1});
+  Tensor x = arange_leaf({3, 1});
   Tensor m = mask({1, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1}, {3, 4});
-  EXPECT_EQ(vals(vjp(masked_fill(x, m, 7.0), x, ones({3, 4}, kFloat64))), (Values{2, 4, 0}));
-  Tensor y = leaf({2, 3});
-  EXPECT_EQ(vals(vjp(masked_fill(y, mask({1, 0, 1}, {3}), -1.0), y, leaf({2, 3}).detach() + 1.0)),
+  EXPECT_EQ(doubles(vjp(masked_fill(x, m, 7.0), x, ones({3, 4}, kFloat64))), (Values{2, 4, 0}));
+  Tensor y = arange_leaf({2, 3});
+  EXPECT_EQ(doubles(vjp(masked_fill(y, mask({1, 0, 1}, {3}), -1.0), y, arange_leaf({2, 3}).detach() + 1.0)),
             (Values{0, 2, 0, 0, 5, 0}));
 }
 
 // masked_select's weights go back to the mask's true places in row-major order; a broadcast x sums them.
 TEST(IndexGrad, MaskedSelect) {
-  Tensor x = leaf({2, 3});
-  EXPECT_EQ(vals(vjp(masked_select(x, mask({1, 0, 1}, {3})), x, tensor({1.0, 2.0, 3.0, 4.0}))),
+  Tensor x = arange_leaf({2, 3});
+  EXPECT_EQ(doubles(vjp(masked_select(x, mask({1, 0, 1}, {3})), x, tensor({1.0, 2.0, 3.0, 4.0}))),
             (Values{1, 0, 2, 3, 0, 4}));
-  Tensor y = leaf({2, 1});
-  EXPECT_EQ(vals(vjp(masked_select(y, mask({1, 1, 0, 0, 1, 1}, {2, 3})), y, tensor({1.0, 2.0, 3.0, 4.0}))),
+  Tensor y = arange_leaf({2, 1});
+  EXPECT_EQ(doubles(vjp(masked_select(y, mask({1, 1, 0, 0, 1, 1}, {2, 3})), y, tensor({1.0, 2.0, 3.0, 4.0}))),
             (Values{3, 7}));
 }
 
 TEST(IndexGrad, Triangles) {
-  Tensor x = leaf({3, 3});
-  EXPECT_EQ(vals(vjp(tril(x), x, ones({3, 3}, kFloat64))), (Values{1, 0, 0, 1, 1, 0, 1, 1, 1}));
-  EXPECT_EQ(vals(vjp(triu(x, 1), x, ones({3, 3}, kFloat64))), (Values{0, 1, 1, 0, 0, 1, 0, 0, 0}));
+  Tensor x = arange_leaf({3, 3});
+  EXPECT_EQ(doubles(vjp(tril(x), x, ones({3, 3}, kFloat64))), (Values{1, 0, 0, 1, 1, 0, 1, 1, 1}));
+  EXPECT_EQ(doubles(vjp(triu(x, 1), x, ones({3, 3}, kFloat64))), (Values{0, 1, 1, 0, 0, 1, 0, 0, 0}));
 }
 
 // A [2, 3] matrix times a [4, 3, 2] batch: the matrix's gradient sums over the batch it was broadcast to
 // (PyTorch).
 TEST(LinalgGrad, MatmulBroadcastBatch) {
-  Tensor a = leaf({2, 3}), b = leaf({4, 3, 2});
+  Tensor a = arange_leaf({2, 3}), b = arange_leaf({4, 3, 2});
   matmul(a, b).backward(ones({4, 2, 2}, kFloat64));
-  EXPECT_EQ(vals(a.grad()), (Values{76, 92, 108, 76, 92, 108}));
-  EXPECT_EQ(vals(b.grad().select(0, 3)), (Values{3, 3, 5, 5, 7, 7}));
+  EXPECT_EQ(doubles(a.grad()), (Values{76, 92, 108, 76, 92, 108}));
+  EXPECT_EQ(doubles(b.grad().select(0, 3)), (Values{3, 3, 5, 5, 7, 7}));
   // [2, 1, 2, 3] x [3, 3, 2] -> [2, 3, 2, 2]; both operands are broadcast (PyTorch).
-  Tensor c = leaf({2, 1, 2, 3}), d = leaf({3, 3, 2});
+  Tensor c = arange_leaf({2, 1, 2, 3}), d = arange_leaf({3, 3, 2});
   matmul(c, d).backward(arange(24, kFloat64).reshape({2, 3, 2, 2}) * 0.5);
   EXPECT_EQ(c.grad().shape(), (Shape{2, 1, 2, 3}));
-  EXPECT_EQ(vals(c.grad()),
+  EXPECT_EQ(doubles(c.grad()),
             (Values{136.5, 163.5, 190.5, 175.5, 214.5, 253.5, 370.5, 469.5, 568.5, 409.5, 520.5, 631.5}));
-  EXPECT_EQ(vals(d.grad()),
+  EXPECT_EQ(doubles(d.grad()),
             (Values{102, 111, 116, 127, 130, 143, 138, 147, 160, 171, 182, 195, 174, 183, 204, 215, 234, 247}));
 }
 
@@ -116,23 +111,23 @@ TEST(LinalgGrad, MatmulBroadcastBatch) {
 TEST(LinalgGrad, MatmulOneDimensional) {
   Tensor a = tensor({1.0, 2.0, 3.0}).requires_grad_(), c = tensor({4.0, 5.0, 6.0}).requires_grad_();
   matmul(a, c).backward(full({}, 2.0, kFloat64));
-  EXPECT_EQ(vals(a.grad()), (Values{8, 10, 12}));
-  EXPECT_EQ(vals(c.grad()), (Values{2, 4, 6}));
+  EXPECT_EQ(doubles(a.grad()), (Values{8, 10, 12}));
+  EXPECT_EQ(doubles(c.grad()), (Values{2, 4, 6}));
 
-  Tensor v = tensor({1.0, 2.0, 3.0}).requires_grad_(), m = leaf({2, 3});
+  Tensor v = tensor({1.0, 2.0, 3.0}).requires_grad_(), m = arange_leaf({2, 3});
   std::vector<Tensor> g = grad({matmul(v, m.t())}, {v, m}, {tensor({1.0, -1.0})});
-  EXPECT_EQ(vals(g[0]), (Values{-3, -3, -3}));
-  EXPECT_EQ(vals(g[1]), (Values{1, 2, 3, -1, -2, -3}));  // m.t()'s gradient [[1, -1], [2, -2], [3, -3]], transposed
+  EXPECT_EQ(doubles(g[0]), (Values{-3, -3, -3}));
+  EXPECT_EQ(doubles(g[1]), (Values{1, 2, 3, -1, -2, -3}));  // m.t()'s gradient [[1, -1], [2, -2], [3, -3]], transposed
 
   Tensor u = tensor({1.0, 0.0, -1.0}).requires_grad_();
   g = grad({matmul(m, u)}, {m, u}, {tensor({2.0, 3.0})});
-  EXPECT_EQ(vals(g[0]), (Values{2, 0, -2, 3, 0, -3}));
-  EXPECT_EQ(vals(g[1]), (Values{9, 14, 19}));
+  EXPECT_EQ(doubles(g[0]), (Values{2, 0, -2, 3, 0, -3}));
+  EXPECT_EQ(doubles(g[1]), (Values{9, 14, 19}));
 
-  Tensor batch = leaf({2, 3, 2});
+  Tensor batch = arange_leaf({2, 3, 2});
   g = grad({matmul(v, batch)}, {v, batch}, {tensor({{1.0, 2.0}, {3.0, 4.0}})});
-  EXPECT_EQ(vals(g[0]), (Values{48, 68, 88}));
-  EXPECT_EQ(vals(g[1]), (Values{1, 2, 2, 4, 3, 6, 3, 4, 6, 8, 9, 12}));
+  EXPECT_EQ(doubles(g[0]), (Values{48, 68, 88}));
+  EXPECT_EQ(doubles(g[1]), (Values{1, 2, 2, 4, 3, 6, 3, 4, 6, 8, 9, 12}));
 }
 
 // outer promotes its operands; each gradient comes back in its operand's dtype.
@@ -140,17 +135,17 @@ TEST(LinalgGrad, OuterMixedDtypes) {
   Tensor a = tensor({1.0f, 2.0f}).requires_grad_(), b = tensor({3.0, 4.0, 5.0}).requires_grad_();
   std::vector<Tensor> g = grad({outer(a, b)}, {a, b}, {ones({2, 3}, kFloat64)});
   EXPECT_EQ(g[0].dtype(), kFloat32);
-  EXPECT_EQ(vals(g[0]), (Values{12, 12}));
-  EXPECT_EQ(vals(g[1]), (Values{3, 3, 3}));
+  EXPECT_EQ(doubles(g[0]), (Values{12, 12}));
+  EXPECT_EQ(doubles(g[1]), (Values{3, 3, 3}));
 }
 
 // The gradient of a's gradient w @ b^T with respect to b, weighted by u, is u^T @ w (PyTorch).
 TEST(LinalgGrad, SecondOrder) {
-  Tensor a = leaf({2, 3}), b = leaf({3, 4});
+  Tensor a = arange_leaf({2, 3}), b = arange_leaf({3, 4});
   Tensor w = arange(8, kFloat64).reshape({2, 4}) - 3.0;
   Tensor ga = grad({mm(a, b)}, {a}, {w}, std::nullopt, /*create_graph=*/true)[0];
   EXPECT_TRUE(ga.requires_grad());
-  EXPECT_EQ(vals(vjp(ga, b, tensor({{1.0, 0.0, 2.0}, {0.0, -1.0, 1.0}}))),
+  EXPECT_EQ(doubles(vjp(ga, b, tensor({{1.0, 0.0, 2.0}, {0.0, -1.0, 1.0}}))),
             (Values{-3, -2, -1, 0, -1, -2, -3, -4, -5, -2, 1, 4}));
 }
 

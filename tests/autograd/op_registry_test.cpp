@@ -70,14 +70,16 @@ TEST(OpRegistry, InferredTypesMatchKernelOutputs) {
   }
 }
 
-TEST(OpRegistry, GradientsMatchFiniteDifferences) {
+// Runs `check` (gradcheck or gradgradcheck) on every sample of every differentiable op.
+template <class Check>
+void check_every_sample(Check check) {
   for (const OpDef* d : registry().all()) {
     if (!d->differentiable() || !d->vjp || !d->samples) continue;
     for (const OpSample& s : d->samples()) {
       SCOPED_TRACE(d->name + ": " + s.label);
       TensorFunction fn = [&](const std::vector<Tensor>& in) { return call(*d, s, in); };
       try {
-        gradcheck(fn, as_leaves(s));
+        check(fn, as_leaves(s));
       } catch (const Error& e) {
         ADD_FAILURE() << e.what();
       }
@@ -85,19 +87,12 @@ TEST(OpRegistry, GradientsMatchFiniteDifferences) {
   }
 }
 
+TEST(OpRegistry, GradientsMatchFiniteDifferences) {
+  check_every_sample([](const TensorFunction& fn, const std::vector<Tensor>& x) { gradcheck(fn, x); });
+}
+
 TEST(OpRegistry, SecondOrderGradientsMatchFiniteDifferences) {
-  for (const OpDef* d : registry().all()) {
-    if (!d->differentiable() || !d->vjp || !d->samples) continue;
-    for (const OpSample& s : d->samples()) {
-      SCOPED_TRACE(d->name + ": " + s.label);
-      TensorFunction fn = [&](const std::vector<Tensor>& in) { return call(*d, s, in); };
-      try {
-        gradgradcheck(fn, as_leaves(s));
-      } catch (const Error& e) {
-        ADD_FAILURE() << e.what();
-      }
-    }
-  }
+  check_every_sample([](const TensorFunction& fn, const std::vector<Tensor>& x) { gradgradcheck(fn, x); });
 }
 
 }  // namespace

@@ -7,28 +7,22 @@
 
 #include "tessera/autograd/engine.h"
 #include "tessera/tessera.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
+using testing::doubles;
+using testing::leaf;
+using testing::vjp;
+
 using Values = std::vector<double>;
 
-Values vals(const Tensor& t) {
-  Tensor c = t.contiguous().to(kFloat64);
-  return Values(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
 void expect_near(const Tensor& t, const Values& want) {
-  Values got = vals(t);
+  Values got = doubles(t);
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << "element " << i << " of " << t;
 }
-
-Tensor leaf(std::vector<double> v, Shape shape) { return from_vector(v, shape).requires_grad_(); }
-
-// d/dx sum(y * w).
-Tensor vjp(const Tensor& y, const Tensor& x, const Tensor& w) { return grad({y}, {x}, {w})[0]; }
-Tensor vjp(const Tensor& y, const Tensor& x) { return vjp(y, x, ones_like(y)); }
 
 // x = [[1, 3, 3], [2, 0, 2]]: the maxima of each row are tied.
 Tensor tied() { return leaf({1, 3, 3, 2, 0, 2}, {2, 3}); }
@@ -43,7 +37,7 @@ TEST(ReduceGrad, AmaxSplitsTiesEvenly) {
 TEST(ReduceGrad, MaxDimRoutesToTheReturnedIndex) {
   Tensor x = tied();
   auto [v, i] = max(x, 1);
-  EXPECT_EQ(vals(i), (Values{1, 0}));  // first occurrence of the tie
+  EXPECT_EQ(doubles(i), (Values{1, 0}));  // first occurrence of the tie
   expect_near(vjp(v, x, from_vector<double>({10, 20})), {0, 10, 0, 20, 0, 0});
   auto [mv, mi] = min(x.t(), 0, /*keepdim=*/true);  // the minimum of each row of x: columns 0 and 1
   expect_near(vjp(mv, x, from_vector<double>({1, 2}, Shape{1, 2})), {1, 0, 0, 0, 2, 0});

@@ -11,87 +11,81 @@
 #include "tessera/ops/apply.h"
 #include "tessera/ops/registry.h"
 #include "tessera/tessera.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
+using testing::arange_leaf;
+using testing::doubles;
+using testing::vjp;
+
 using Values = std::vector<double>;
-
-Values vals(const Tensor& t) {
-  Tensor c = t.contiguous().to(kFloat64);
-  return Values(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
-}
-
-// A float64 leaf 0, 1, ..., n-1 of `shape` that requires grad.
-Tensor leaf(Shape shape) { return arange(numel(shape), kFloat64).reshape(std::move(shape)).detach().requires_grad_(); }
-
-// d/dx sum(y * w), computed as the vector-Jacobian product with weights w (no other family's rule involved).
-Tensor vjp(const Tensor& y, const Tensor& x, const Tensor& w) { return grad({y}, {x}, {w})[0]; }
 
 // x = [[0, 1, 2], [3, 4, 5]]; x.t() is [3, 2] and x.t()[1] is x's column 1, so d/dx sum(x.t()[1] * 2) is 2 in
 // column 1: select's gradient is zeros with g written at the selected index, permute's the inverse permute.
 TEST(ShapeGrad, SelectOfTranspose) {
-  Tensor x = leaf({2, 3});
+  Tensor x = arange_leaf({2, 3});
   Tensor g = vjp(x.t().select(0, 1), x, full({2}, 2.0, kFloat64));
   EXPECT_EQ(g.shape(), (Shape{2, 3}));
-  EXPECT_EQ(vals(g), (Values{0, 2, 0, 0, 2, 0}));
-  EXPECT_EQ(vals(vjp(x.select(-1, -1), x, tensor({7.0, 8.0}))), (Values{0, 0, 7, 0, 0, 8}));
+  EXPECT_EQ(doubles(g), (Values{0, 2, 0, 0, 2, 0}));
+  EXPECT_EQ(doubles(vjp(x.select(-1, -1), x, tensor({7.0, 8.0}))), (Values{0, 0, 7, 0, 0, 8}));
 }
 
 // cat's gradient is the incoming gradient split back into the inputs' sizes.
 TEST(ShapeGrad, CatSplitsTheGradient) {
-  Tensor a = leaf({2}), b = leaf({3});
+  Tensor a = arange_leaf({2}), b = arange_leaf({3});
   cat({a, b}).backward(tensor({1.0, 2.0, 3.0, 4.0, 5.0}));
-  EXPECT_EQ(vals(a.grad()), (Values{1, 2}));
-  EXPECT_EQ(vals(b.grad()), (Values{3, 4, 5}));
+  EXPECT_EQ(doubles(a.grad()), (Values{1, 2}));
+  EXPECT_EQ(doubles(b.grad()), (Values{3, 4, 5}));
   // Along dim 1 of [2,1] and [2,2]; the empty 1-d tensor cat skips gets no gradient.
-  Tensor c = leaf({2, 1}), d = leaf({2, 2}), e = zeros({0}, kFloat64).requires_grad_();
+  Tensor c = arange_leaf({2, 1}), d = arange_leaf({2, 2}), e = zeros({0}, kFloat64).requires_grad_();
   cat({c, e, d}, 1).backward(tensor({{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}}));
-  EXPECT_EQ(vals(c.grad()), (Values{1, 4}));
-  EXPECT_EQ(vals(d.grad()), (Values{2, 3, 5, 6}));
+  EXPECT_EQ(doubles(c.grad()), (Values{1, 4}));
+  EXPECT_EQ(doubles(d.grad()), (Values{2, 3, 5, 6}));
   EXPECT_FALSE(e.grad().defined());
 }
 
 // x[1::2] of [0..5] picks 1, 3, 5; the gradient puts w at those places and 0 elsewhere.
 TEST(ShapeGrad, StridedSlice) {
-  Tensor x = leaf({6});
-  EXPECT_EQ(vals(vjp(x.slice(0, 1, std::nullopt, 2), x, tensor({10.0, 20.0, 30.0}))), (Values{0, 10, 0, 20, 0, 30}));
+  Tensor x = arange_leaf({6});
+  EXPECT_EQ(doubles(vjp(x.slice(0, 1, std::nullopt, 2), x, tensor({10.0, 20.0, 30.0}))), (Values{0, 10, 0, 20, 0, 30}));
   // Negative bounds on a transposed [3, 2] view: x.view(2, 3).t()[-2:] holds x[1], x[4], x[2], x[5].
   Tensor y = x.view({2, 3}).t().slice(0, -2);
-  EXPECT_EQ(vals(vjp(y, x, tensor({{1.0, 2.0}, {3.0, 4.0}}))), (Values{0, 1, 3, 0, 2, 4}));
+  EXPECT_EQ(doubles(vjp(y, x, tensor({{1.0, 2.0}, {3.0, 4.0}}))), (Values{0, 1, 3, 0, 2, 4}));
 }
 
 // Pieces of split/unbind that take no part in the loss get zeros in the gradient.
 TEST(ShapeGrad, SplitAndUnbindFillUnusedPiecesWithZeros) {
-  Tensor x = leaf({3, 2});
+  Tensor x = arange_leaf({3, 2});
   std::vector<Tensor> parts = split(x, std::vector<int64_t>{2, 1});
-  EXPECT_EQ(vals(vjp(parts[1], x, full({1, 2}, 3.0, kFloat64))), (Values{0, 0, 0, 0, 3, 3}));
-  Tensor z = leaf({2, 3});
+  EXPECT_EQ(doubles(vjp(parts[1], x, full({1, 2}, 3.0, kFloat64))), (Values{0, 0, 0, 0, 3, 3}));
+  Tensor z = arange_leaf({2, 3});
   std::vector<Tensor> cols = unbind(z, 1);
   std::vector<Tensor> g = grad({cols[0], cols[2]}, {z}, {ones({2}, kFloat64), full({2}, 10.0, kFloat64)});
-  EXPECT_EQ(vals(g[0]), (Values{1, 0, 10, 1, 0, 10}));
+  EXPECT_EQ(doubles(g[0]), (Values{1, 0, 10, 1, 0, 10}));
 }
 
 // expand reads each element many times; the engine sums the gradient back (Note [Broadcast gradients]).
 TEST(ShapeGrad, ExpandSumsOverBroadcastDims) {
-  Tensor x = leaf({3, 1});
+  Tensor x = arange_leaf({3, 1});
   Tensor g = vjp(x.expand({2, 3, 4}), x, ones({2, 3, 4}, kFloat64));
   EXPECT_EQ(g.shape(), (Shape{3, 1}));
-  EXPECT_EQ(vals(g), (Values{8, 8, 8}));
+  EXPECT_EQ(doubles(g), (Values{8, 8, 8}));
 }
 
 // view/reshape/flatten/unsqueeze gradients are the incoming gradient reshaped; permute's is permuted back.
 TEST(ShapeGrad, ReshapeAndPermuteMoveTheGradientBack) {
-  Tensor x = leaf({2, 3});
+  Tensor x = arange_leaf({2, 3});
   Tensor y = x.permute({1, 0}).reshape({6}).unsqueeze(0);  // [[0, 3, 1, 4, 2, 5]]
   y.backward(tensor({{10.0, 20.0, 30.0, 40.0, 50.0, 60.0}}));
-  EXPECT_EQ(vals(x.grad()), (Values{10, 30, 50, 20, 40, 60}));
+  EXPECT_EQ(doubles(x.grad()), (Values{10, 30, 50, 20, 40, 60}));
 }
 
 // flip's gradient is the flipped gradient: torch.flip(x, [1]) weighted by [[0,1,2],[3,4,5]].
 TEST(ShapeGrad, Flip) {
-  Tensor x = leaf({2, 3});
-  EXPECT_EQ(vals(vjp(flip(x, {1}), x, arange(6, kFloat64).view({2, 3}))), (Values{2, 1, 0, 5, 4, 3}));
+  Tensor x = arange_leaf({2, 3});
+  EXPECT_EQ(doubles(vjp(flip(x, {1}), x, arange(6, kFloat64).view({2, 3}))), (Values{2, 1, 0, 5, 4, 3}));
 }
 
 // slice_scatter(b, s, 1, 0, None, 2) weighted by w = arange(12).view(3, 4) (PyTorch): b gets w with the
@@ -99,39 +93,40 @@ TEST(ShapeGrad, Flip) {
 TEST(ShapeGrad, SliceScatter) {
   Tensor b = zeros({3, 4}, kFloat64).requires_grad_(), s = ones({3, 2}, kFloat64).requires_grad_();
   slice_scatter(b, s, 1, 0, std::nullopt, 2).backward(arange(12, kFloat64).view({3, 4}));
-  EXPECT_EQ(vals(b.grad()), (Values{0, 1, 0, 3, 0, 5, 0, 7, 0, 9, 0, 11}));
-  EXPECT_EQ(vals(s.grad()), (Values{0, 2, 4, 6, 8, 10}));
+  EXPECT_EQ(doubles(b.grad()), (Values{0, 1, 0, 3, 0, 5, 0, 7, 0, 9, 0, 11}));
+  EXPECT_EQ(doubles(s.grad()), (Values{0, 2, 4, 6, 8, 10}));
 }
 
 // Storage elements read by several overlapping windows collect every window's gradient (PyTorch:
 // x.as_strided((4, 3), (1, 1)).sum() gives [1, 2, 3, 3, 2, 1]).
 TEST(ShapeGrad, AsStridedOverlappingWindows) {
-  Tensor x = leaf({6});
-  EXPECT_EQ(vals(vjp(x.as_strided({4, 3}, {1, 1}), x, ones({4, 3}, kFloat64))), (Values{1, 2, 3, 3, 2, 1}));
+  Tensor x = arange_leaf({6});
+  EXPECT_EQ(doubles(vjp(x.as_strided({4, 3}, {1, 1}), x, ones({4, 3}, kFloat64))), (Values{1, 2, 3, 3, 2, 1}));
 }
 
 // as_strided of views: the gradient follows storage positions back through the view's own geometry.
 TEST(ShapeGrad, AsStridedOfViews) {
   // An expanded x shares storage between rows; the storage gradient is split between them and expand's sum
   // adds it up again (PyTorch: [1, 5, 4]).
-  Tensor x = leaf({3});
+  Tensor x = arange_leaf({3});
   Tensor y = x.expand({2, 3}).as_strided({2, 2}, {1, 1});
-  EXPECT_EQ(vals(vjp(y, x, tensor({{1.0, 2.0}, {3.0, 4.0}}))), (Values{1, 5, 4}));
+  EXPECT_EQ(doubles(vjp(y, x, tensor({{1.0, 2.0}, {3.0, 4.0}}))), (Values{1, 5, 4}));
   // x.view(2, 3).t() has strides [1, 3]; storage elements 1 and 3 are x[1] and x[3] (PyTorch: [0,1,0,1,0,0]).
-  Tensor z = leaf({6});
-  EXPECT_EQ(vals(vjp(z.view({2, 3}).t().as_strided({2}, {2}, 1), z, ones({2}, kFloat64))), (Values{0, 1, 0, 1, 0, 0}));
+  Tensor z = arange_leaf({6});
+  EXPECT_EQ(doubles(vjp(z.view({2, 3}).t().as_strided({2}, {2}, 1), z, ones({2}, kFloat64))),
+            (Values{0, 1, 0, 1, 0, 0}));
 }
 
 // The rules are made of differentiable ops, so they can be differentiated again. Every shape op is linear, so
 // the telling second-order case is the gradient of the gradient with respect to the weights w: for
 // g(w) = slice's vjp = slice_scatter(zeros, w), dg/dw weighted by u is slice_scatter's own rule, u's slice.
 TEST(ShapeGrad, GradientOfTheGradientRule) {
-  Tensor x = leaf({4});
+  Tensor x = arange_leaf({4});
   Tensor w = tensor({5.0, 7.0}).requires_grad_();
   Tensor g = grad({x.slice(0, 1, 3)}, {x}, {w}, std::nullopt, /*create_graph=*/true)[0];
   EXPECT_TRUE(g.requires_grad());
-  EXPECT_EQ(vals(g), (Values{0, 5, 7, 0}));
-  EXPECT_EQ(vals(vjp(g, w, tensor({1.0, 2.0, 3.0, 4.0}))), (Values{2, 3}));
+  EXPECT_EQ(doubles(g), (Values{0, 5, 7, 0}));
+  EXPECT_EQ(doubles(vjp(g, w, tensor({1.0, 2.0, 3.0, 4.0}))), (Values{2, 3}));
 }
 
 // The tape keeps no tensors for the shape rules except as_strided's input (whose storage the output shares).

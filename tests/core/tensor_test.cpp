@@ -10,26 +10,13 @@
 #include "tessera/ops/copy.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/shape.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-template <class T>
-std::vector<T> values(const Tensor& t) {
-  Tensor c = t.contiguous();
-  const T* p = c.data_ptr<T>();
-  return std::vector<T>(p, p + c.numel());
-}
-
-template <class E, class F>
-void expect_error(F&& f, std::initializer_list<const char*> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const E& e) {
-    for (const char* p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
+using testing::expect_error;
+using testing::values;
 
 TEST(Tensor, Metadata) {
   Tensor x = empty({2, 3, 4}, kFloat64);

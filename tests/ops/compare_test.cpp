@@ -5,10 +5,10 @@
 #include <cmath>
 #include <limits>
 
-#include "elementwise_testing.h"
 #include "tessera/ops/binary.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/registry.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {

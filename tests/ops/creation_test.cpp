@@ -5,16 +5,12 @@
 #include <cmath>
 
 #include "tessera/ops/copy.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-template <class T>
-std::vector<T> values(const Tensor& t) {
-  Tensor c = t.contiguous();
-  const T* p = c.data_ptr<T>();
-  return std::vector<T>(p, p + c.numel());
-}
+using testing::values;
 
 TEST(Creation, FullZerosOnes) {
   Tensor z = zeros({2, 3});

@@ -6,9 +6,9 @@
 #include <limits>
 #include <random>
 
-#include "index_linalg_testing.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/registry.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "index_linalg_testing.h"
 #include "tessera/ops/creation.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {

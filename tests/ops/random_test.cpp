@@ -12,33 +12,15 @@
 #include "tessera/ops/copy.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/registry.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-template <class T>
-std::vector<T> values(const Tensor& t) {
-  Tensor c = t.contiguous();
-  const T* p = c.data_ptr<T>();
-  return std::vector<T>(p, p + c.numel());
-}
-
-// Views built with make_view, so these tests do not depend on the shape ops.
-Tensor transposed(const Tensor& m) {
-  return make_view(m, {m.size(1), m.size(0)}, {m.stride(1), m.stride(0)}, m.storage_offset());
-}
-
-std::vector<double> as_doubles(const Tensor& t) { return values<double>(t.to(kFloat64)); }
-
-template <class E, class F>
-void expect_error(F&& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const E& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using testing::doubles;
+using testing::expect_error;
+using testing::transposed;
+using testing::values;
 
 struct Moments {
   double mean, var;
@@ -94,9 +76,9 @@ TEST(Random, ValuesAreIndexAddressable) {
   for (DType dt : {kFloat32, kFloat64}) {
     Generator a(11), b(11);
     const int per_block = 4 / random_words(dt);
-    std::vector<double> whole = as_doubles(randn({40}, dt, &a));
+    std::vector<double> whole = doubles(randn({40}, dt, &a));
     b.set_offset(3);
-    std::vector<double> tail = as_doubles(randn({40 - 3 * per_block}, dt, &b));
+    std::vector<double> tail = doubles(randn({40 - 3 * per_block}, dt, &b));
     EXPECT_TRUE(std::equal(tail.begin(), tail.end(), whole.begin() + 3 * per_block)) << dt;
   }
 }
@@ -155,7 +137,7 @@ TEST(Random, IndependentOfThreadCount) {
     Tensor a = calls[k](&g1);
     set_num_threads(2);
     Tensor b = calls[k](&g2);
-    EXPECT_EQ(as_doubles(a), as_doubles(b)) << "call " << k;
+    EXPECT_EQ(doubles(a), doubles(b)) << "call " << k;
   }
   set_num_threads(saved);
 }
@@ -164,7 +146,7 @@ TEST(Random, IndependentOfThreadCount) {
 
 TEST(Random, RandIsUniform) {
   Generator g(100);
-  std::vector<double> v = as_doubles(rand({kSamples}, kFloat32, &g));
+  std::vector<double> v = doubles(rand({kSamples}, kFloat32, &g));
   const Moments m = moments(v);
   const double n = kSamples;
   EXPECT_NEAR(m.mean, 0.5, kZ * std::sqrt(1.0 / 12 / n));
@@ -176,7 +158,7 @@ TEST(Random, RandIsUniform) {
 TEST(Random, RandnIsStandardNormal) {
   for (DType dt : {kFloat32, kFloat64}) {
     Generator g(200);
-    std::vector<double> v = as_doubles(randn({kSamples}, dt, &g));
+    std::vector<double> v = doubles(randn({kSamples}, dt, &g));
     const Moments m = moments(v);
     EXPECT_NEAR(m.mean, 0.0, kZ / std::sqrt(kSamples)) << dt;
     EXPECT_NEAR(m.var, 1.0, kZ * std::sqrt(2.0 / kSamples)) << dt;
@@ -192,7 +174,7 @@ TEST(Random, RandnIsStandardNormal) {
 
 TEST(Random, NormalScalesAndShifts) {
   Generator g(300);
-  const Moments m = moments(as_doubles(normal(3.0, 2.0, {kSamples}, kFloat64, &g)));
+  const Moments m = moments(doubles(normal(3.0, 2.0, {kSamples}, kFloat64, &g)));
   EXPECT_NEAR(m.mean, 3.0, kZ * 2.0 / std::sqrt(kSamples));
   EXPECT_NEAR(m.var, 4.0, kZ * 4.0 * std::sqrt(2.0 / kSamples));
   EXPECT_EQ(values<float>(normal(1.5, 0.0, {3})), std::vector<float>(3, 1.5f));  // std 0 is allowed
@@ -228,8 +210,8 @@ TEST(Random, RandintIsUniformOnItsRange) {
 TEST(Random, BernoulliMeanMatchesP) {
   Generator g(500);
   const double p = 0.3, se = std::sqrt(p * (1 - p) / kSamples);
-  EXPECT_NEAR(moments(as_doubles(bernoulli(full({kSamples}, p), &g))).mean, p, kZ * se);
-  EXPECT_NEAR(moments(as_doubles(bernoulli(zeros({kSamples}, kInt64), p, &g))).mean, p, kZ * se);
+  EXPECT_NEAR(moments(doubles(bernoulli(full({kSamples}, p), &g))).mean, p, kZ * se);
+  EXPECT_NEAR(moments(doubles(bernoulli(zeros({kSamples}, kInt64), p, &g))).mean, p, kZ * se);
 }
 
 TEST(Random, BernoulliPerElementProbabilities) {
@@ -279,15 +261,15 @@ TEST(Random, ReducedPrecisionStaysBelowTheUpperBound) {
   for (DType dt : {kFloat16, kBFloat16}) {
     Tensor u = rand({20000}, dt, &g);
     EXPECT_EQ(u.dtype(), dt);
-    std::vector<double> v = as_doubles(u);
+    std::vector<double> v = doubles(u);
     EXPECT_LT(*std::max_element(v.begin(), v.end()), 1.0) << dt;
     EXPECT_GE(*std::min_element(v.begin(), v.end()), 0.0) << dt;
     EXPECT_NEAR(moments(v).mean, 0.5, 0.01) << dt;
     // [1, 2) rounds in float16/bfloat16; values that would round to 2 become 1.
-    std::vector<double> w = as_doubles(uniform({20000}, 1.0, 2.0, dt, &g));
+    std::vector<double> w = doubles(uniform({20000}, 1.0, 2.0, dt, &g));
     EXPECT_LT(*std::max_element(w.begin(), w.end()), 2.0) << dt;
     EXPECT_GE(*std::min_element(w.begin(), w.end()), 1.0) << dt;
-    EXPECT_NEAR(moments(as_doubles(randn({20000}, dt, &g))).mean, 0.0, 0.05) << dt;
+    EXPECT_NEAR(moments(doubles(randn({20000}, dt, &g))).mean, 0.0, 0.05) << dt;
   }
 }
 

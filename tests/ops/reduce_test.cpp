@@ -6,18 +6,24 @@
 #include <cmath>
 #include <limits>
 
-#include "ops/reduce_test_util.h"
 #include "tessera/core/parallel.h"
 #include "tessera/ops/registry.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-using test::expect_close;
-using test::expect_error;
-using test::make;
-using test::transposed;
-using test::values;
+using testing::expect_close;
+using testing::expect_error;
+using testing::make;
+using testing::transposed;
+using testing::values;
+
+// A 1-d tensor of n copies of `value`.
+template <class T>
+Tensor filled(int64_t n, T value) {
+  return make(std::vector<T>(n, value), {n});
+}
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -90,10 +96,10 @@ TEST(Sum, OuterAndInnerLoopShapesMatchReference) {
 }
 
 TEST(Sum, FloatSumIsAccurate) {
-  Tensor ones = test::filled<float>(10'000'000, 1.0f);
+  Tensor ones = filled<float>(10'000'000, 1.0f);
   EXPECT_EQ(sum(ones).item<float>(), 1e7f);
   // 1e6 float32 0.1s: exactly 100000.0015; PyTorch gives 100000.0078, numpy 100000.086.
-  Tensor tenths = test::filled<float>(1'000'000, 0.1f);
+  Tensor tenths = filled<float>(1'000'000, 0.1f);
   EXPECT_NEAR(sum(tenths).item<float>(), 100000.0015, 0.05);
 }
 
@@ -128,7 +134,7 @@ TEST(Sum, Dtypes) {
   EXPECT_EQ(sum(i, {}, false, kFloat64).dtype(), kFloat64);
   EXPECT_EQ(sum(i, {}, false, kFloat64).item<double>(), 10.0);
   // float16 accumulates in float: 4096 * 0.1 = 409.5 (torch.tensor([0.1] * 4096, dtype=torch.float16).sum()).
-  Tensor h = test::filled<Half>(4096, Half(0.1f));
+  Tensor h = filled<Half>(4096, Half(0.1f));
   Tensor sh = sum(h);
   EXPECT_EQ(sh.dtype(), kFloat16);
   EXPECT_EQ(sh.item<float>(), 409.5f);
@@ -333,7 +339,7 @@ TEST(AllAny, BoolOutputs) {
   // Long inputs go through the lanes: one false among many trues.
   std::vector<bool> many(5000, true);
   many[4321] = false;
-  Tensor mb = test::make_bools(many);
+  Tensor mb = make(many, {static_cast<int64_t>(many.size())});
   EXPECT_FALSE(all(mb).item<bool>());
   EXPECT_TRUE(any(mb).item<bool>());
   Tensor c = count_nonzero(make<int64_t>({0, 1, 2, 0}, {2, 2}), {1});

@@ -5,18 +5,18 @@
 
 #include <limits>
 
-#include "ops/reduce_test_util.h"
 #include "tessera/core/parallel.h"
 #include "tessera/ops/registry.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-using test::expect_close;
-using test::expect_error;
-using test::make;
-using test::transposed;
-using test::values;
+using testing::expect_close;
+using testing::expect_error;
+using testing::make;
+using testing::transposed;
+using testing::values;
 using I = std::vector<int64_t>;
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();

@@ -5,29 +5,15 @@
 #include "tessera/ops/copy.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/shape.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-template <class T>
-std::vector<T> values(const Tensor& t) {
-  Tensor c = t.contiguous();
-  const T* p = c.data_ptr<T>();
-  return std::vector<T>(p, p + c.numel());
-}
-std::vector<int64_t> ivalues(const Tensor& t) { return values<int64_t>(t); }
-std::vector<double> dvalues(const Tensor& t) { return values<double>(t.to(kFloat64)); }
-
-// Runs f, expecting an exception of type E whose message contains every one of `parts`.
-template <class E, class F>
-void expect_error(F&& f, std::initializer_list<const char*> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const E& e) {
-    for (const char* p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
+using testing::doubles;
+using testing::expect_error;
+using testing::ivalues;
+using testing::values;
 
 TEST(Flip, ReversesTheGivenDims) {
   Tensor x = arange(24).view({2, 3, 4});
@@ -47,7 +33,7 @@ TEST(Flip, NonContiguousInputs) {
   EXPECT_EQ(ivalues(flip(x, {1})), (std::vector<int64_t>{8,  20, 4, 16, 0, 12, 9,  21, 5, 17, 1, 13,
                                                          10, 22, 6, 18, 2, 14, 11, 23, 7, 19, 3, 15}));
   Tensor e = tensor({1.0, 2.0, 3.0}).expand({2, 3});  // stride-0 rows
-  EXPECT_EQ(dvalues(flip(e, {0, 1})), (std::vector<double>{3, 2, 1, 3, 2, 1}));
+  EXPECT_EQ(doubles(flip(e, {0, 1})), (std::vector<double>{3, 2, 1, 3, 2, 1}));
   Tensor s = arange(10).slice(0, 1, std::nullopt, 3);  // [1, 4, 7]
   EXPECT_EQ(ivalues(flip(s, {0})), (std::vector<int64_t>{7, 4, 1}));
 }
@@ -56,7 +42,7 @@ TEST(Flip, DTypesEdgeShapesAndLargeInputs) {
   EXPECT_EQ(values<bool>(flip(tensor({true, false, false}), {0})), (std::vector<bool>{false, false, true}));
   Tensor h = flip(arange(4, kFloat16), {0});
   EXPECT_EQ(h.dtype(), kFloat16);
-  EXPECT_EQ(dvalues(h), (std::vector<double>{3, 2, 1, 0}));
+  EXPECT_EQ(doubles(h), (std::vector<double>{3, 2, 1, 0}));
   Tensor s = flip(full({}, 2.5), {0});  // a 0-d tensor accepts dim 0 or -1
   EXPECT_EQ(s.dim(), 0);
   EXPECT_EQ(s.item<float>(), 2.5f);
@@ -79,23 +65,23 @@ TEST(SliceScatter, WritesSrcIntoACopyOfBase) {
   // torch.slice_scatter(base, src, dim=1, start=-4, step=2): columns 1 and 3.
   Tensor r = slice_scatter(base, src, 1, -4, std::nullopt, 2);
   EXPECT_EQ(r.shape(), (Shape{3, 5}));
-  EXPECT_EQ(dvalues(r), (std::vector<double>{0, 0.5, 0, 1.5, 0, 0, 2.5, 0, 3.5, 0, 0, 4.5, 0, 5.5, 0}));
-  EXPECT_EQ(dvalues(base), std::vector<double>(15, 0.0));  // base is not modified
+  EXPECT_EQ(doubles(r), (std::vector<double>{0, 0.5, 0, 1.5, 0, 0, 2.5, 0, 3.5, 0, 0, 4.5, 0, 5.5, 0}));
+  EXPECT_EQ(doubles(base), std::vector<double>(15, 0.0));  // base is not modified
   // Default bounds replace everything along dim 0.
-  EXPECT_EQ(dvalues(slice_scatter(zeros({2}), tensor({7.0f, 8.0f}))), (std::vector<double>{7, 8}));
+  EXPECT_EQ(doubles(slice_scatter(zeros({2}), tensor({7.0f, 8.0f}))), (std::vector<double>{7, 8}));
 }
 
 TEST(SliceScatter, NonContiguousDTypesAndEmptySlices) {
   // A transposed base and a transposed src: rows 1..2 of base.t() (a [3, 2]) become src.
   Tensor base = arange(6, kFloat64).view({2, 3}).t();     // [[0, 3], [1, 4], [2, 5]]
   Tensor src = tensor({{10.0, 30.0}, {20.0, 40.0}}).t();  // [[10, 20], [30, 40]]
-  EXPECT_EQ(dvalues(slice_scatter(base, src, 0, 1)), (std::vector<double>{0, 3, 10, 20, 30, 40}));
+  EXPECT_EQ(doubles(slice_scatter(base, src, 0, 1)), (std::vector<double>{0, 3, 10, 20, 30, 40}));
   // src is converted to base's dtype: torch.slice_scatter(zeros(3, int64), tensor([1.7]), start=1, end=2).
   Tensor i = slice_scatter(zeros({3}, kInt64), tensor({1.7}), 0, 1, 2);
   EXPECT_EQ(i.dtype(), kInt64);
   EXPECT_EQ(ivalues(i), (std::vector<int64_t>{0, 1, 0}));
   // An empty slice (start past end) and a zero-size dim leave base's values.
-  EXPECT_EQ(dvalues(slice_scatter(ones({3}), zeros({0}), 0, 2, 1)), (std::vector<double>{1, 1, 1}));
+  EXPECT_EQ(doubles(slice_scatter(ones({3}), zeros({0}), 0, 2, 1)), (std::vector<double>{1, 1, 1}));
   EXPECT_EQ(slice_scatter(zeros({2, 0}), zeros({2, 0}), 1).shape(), (Shape{2, 0}));
 }
 

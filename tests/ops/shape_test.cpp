@@ -6,28 +6,14 @@
 
 #include "tessera/ops/copy.h"
 #include "tessera/ops/creation.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {
 
-template <class T>
-std::vector<T> values(const Tensor& t) {
-  Tensor c = t.contiguous();
-  const T* p = c.data_ptr<T>();
-  return std::vector<T>(p, p + c.numel());
-}
-std::vector<int64_t> ivalues(const Tensor& t) { return values<int64_t>(t); }
-
-// Runs f, expecting an exception of type E whose message contains every one of `parts`.
-template <class E, class F>
-void expect_error(F&& f, std::initializer_list<const char*> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const E& e) {
-    for (const char* p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
-  }
-}
+using testing::expect_error;
+using testing::ivalues;
+using testing::values;
 
 bool shares_storage(const Tensor& a, const Tensor& b) { return a.storage() == b.storage(); }
 

@@ -6,9 +6,9 @@
 #include <functional>
 #include <limits>
 
-#include "elementwise_testing.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/registry.h"
+#include "testing.h"
 
 namespace tessera {
 namespace {

@@ -27,7 +27,7 @@ std::vector<Tensor> range_kernel(std::span<const Tensor>, const Attrs& a, std::s
       for (int64_t i = b; i < e; ++i) {
         // linspace fills its second half from the end so that the last value is exactly `end` (like PyTorch).
         double v = r.linspace && r.n > 1 && i >= half ? r.end - r.step * static_cast<double>(r.n - 1 - i)
-                                           : r.start + r.step * static_cast<double>(i);
+                                                      : r.start + r.step * static_cast<double>(i);
         p[i] = static_cast<T>(v);
       }
     });

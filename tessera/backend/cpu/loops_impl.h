@@ -73,8 +73,7 @@ template <class Out, class... Ins, class F, size_t... I>
 void map_run(const F& f, const std::array<char*, sizeof...(Ins) + 1>& ptr,
              const std::array<int64_t, sizeof...(Ins) + 1>& st, int64_t n, std::index_sequence<I...>) {
   Out* out = reinterpret_cast<Out*>(ptr[0]);
-  bool dense = st[0] == static_cast<int64_t>(sizeof(Out)) &&
-               ((st[I + 1] == static_cast<int64_t>(sizeof(Ins))) && ...);
+  bool dense = st[0] == static_cast<int64_t>(sizeof(Out)) && ((st[I + 1] == static_cast<int64_t>(sizeof(Ins))) && ...);
   if (dense) {  // the vectorizable path
     std::tuple<const Ins*...> in{reinterpret_cast<const Ins*>(ptr[I + 1])...};
     for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(f(std::get<I>(in)[i]...));
