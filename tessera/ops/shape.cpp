@@ -213,14 +213,8 @@ std::vector<OpSample> permute_samples() {
   return {{{arange(24, kFloat64).view({2, 3, 4})}, a, "[2,3,4] dims [2,0,-2]"}};
 }
 std::vector<OpSample> slice_samples() {
-  auto a = std::make_shared<SliceAttrs>();
-  a->dim = 1;
-  a->start = 1;
-  a->step = 2;
-  auto b = std::make_shared<SliceAttrs>();
-  b->dim = 0;
-  b->start = -3;
-  b->end = -1;
+  auto a = shape_detail::slice_attrs(1, 1, std::nullopt, 2);
+  auto b = shape_detail::slice_attrs(0, -3, -1, 1);
   return {{{grid(4, 5)}, a, "[4,5][:, 1::2]"}, {{grid(4, 5).t()}, b, "transposed [5,4][-3:-1]"}};
 }
 std::vector<OpSample> select_samples() {

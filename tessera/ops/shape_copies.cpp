@@ -40,14 +40,8 @@ std::vector<OpSample> flip_samples() {
 }
 
 std::vector<OpSample> slice_scatter_samples() {
-  auto a = std::make_shared<SliceAttrs>();
-  a->dim = 1;
-  a->start = 1;
-  a->step = 2;
-  auto b = std::make_shared<SliceAttrs>();
-  b->dim = 0;
-  b->start = -3;
-  b->end = -1;
+  auto a = shape_detail::slice_attrs(1, 1, std::nullopt, 2);
+  auto b = shape_detail::slice_attrs(0, -3, -1, 1);
   return {{{grid(4, 5), grid(4, 2) + 100.0}, a, "[4,5][:, 1::2] = [4,2]"},
           {{grid(4, 5).t(), grid(4, 2).t()}, b, "transposed [5,4][-3:-1] = transposed [2,4]"}};
 }

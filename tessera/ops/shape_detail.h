@@ -1,5 +1,7 @@
 #pragma once
 // Private to the shape family (ops/shape*.cpp): the registration of its parts and its gradient rules.
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,6 +17,17 @@ void register_copy_ops(Registry& r);  // ops/shape_copies.cpp: flip, slice_scatt
 
 /// The shape of t.slice(s.dim, s.start, s.end, s.step), validated; errors name `op`.
 Shape sliced_shape(const TensorType& t, const SliceAttrs& s, const char* op);
+
+/// The slice attributes the samples of slice and slice_scatter share.
+inline std::shared_ptr<SliceAttrs> slice_attrs(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
+                                               int64_t step) {
+  auto a = std::make_shared<SliceAttrs>();
+  a->dim = dim;
+  a->start = start;
+  a->end = end;
+  a->step = step;
+  return a;
+}
 
 /// An op of this family whose gradient rule reads only the call's types and attributes (the tape keeps no
 /// tensors for it).
