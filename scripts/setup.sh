@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build ccache pkg-config make
-          libgtest-dev libgmock-dev libbenchmark-dev libopenblas-openmp-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev libopenblas-openmp-dev zlib1g-dev
+          nlohmann-json3-dev libcli11-dev dataset-fashion-mnist)
 if [[ ${TESSERA_WITH_TORCH:-0} == 1 ]]; then packages+=(libtorch-dev); fi
 
 missing=()

@@ -31,6 +31,11 @@ class ValueError : public Error {
  public:
   using Error::Error;
 };
+/// A missing or unexpected name (state_dict keys, graph values, options).
+class KeyError : public Error {
+ public:
+  using Error::Error;
+};
 /// A file that cannot be read or written; the message names the file (and the offset when corrupt).
 class IOError : public Error {
  public:

@@ -16,6 +16,9 @@ void register_all_ops(Registry& r) {
   register_index_ops(r);
   register_linalg_ops(r);
   register_random_ops(r);
+  register_conv_ops(r);
+  register_pool_ops(r);
+  register_softmax_ops(r);
 }
 
 }  // namespace tessera

@@ -30,21 +30,22 @@ void check_blas_sizes(std::initializer_list<int64_t> sizes) {
 }
 
 template <class T>
-void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc) {
+void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc,
+          T beta) {
   check_blas_sizes({m, n, k, la.ld, lb.ld, ldc});
   const auto ta = la.trans ? CblasTrans : CblasNoTrans, tb = lb.trans ? CblasTrans : CblasNoTrans;
   const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
   const auto lda = static_cast<blasint>(la.ld), ldb = static_cast<blasint>(lb.ld), ldcc = static_cast<blasint>(ldc);
   if constexpr (std::is_same_v<T, float>) {
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, ldcc);
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, beta, c, ldcc);
   } else {
-    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, a, lda, b, ldb, 0.0, c, ldcc);
+    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, a, lda, b, ldb, beta, c, ldcc);
   }
 }
 
 template void gemm<float>(int64_t, int64_t, int64_t, const float*, BlasMatrix, const float*, BlasMatrix, float*,
-                          int64_t);
+                          int64_t, float);
 template void gemm<double>(int64_t, int64_t, int64_t, const double*, BlasMatrix, const double*, BlasMatrix, double*,
-                           int64_t);
+                           int64_t, double);
 
 }  // namespace tessera::cpu

@@ -20,11 +20,12 @@ struct BlasMatrix {
 /// The layout of a rows x cols matrix with element strides (rs, cs) (Note [BLAS layouts]).
 BlasMatrix blas_matrix(int64_t rows, int64_t cols, int64_t rs, int64_t cs);
 
-/// C = A @ B for an m x k A and a k x n B read through their layouts; C is row-major with leading dim ldc and
-/// is overwritten (not accumulated into). T is float or double (cblas_sgemm / cblas_dgemm). Sizes must fit
-/// BLAS's integers (check_blas_sizes).
+/// C = A @ B + beta C for an m x k A and a k x n B read through their layouts; C is row-major with leading dim
+/// ldc (beta = 0 overwrites C, whatever it held; beta = 1 accumulates into it). T is float or double (cblas_sgemm /
+/// cblas_dgemm). Sizes must fit BLAS's integers (check_blas_sizes).
 template <class T>
-void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc);
+void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc,
+          T beta = T(0));
 
 /// True when `v` fits BLAS's integer type.
 bool fits_blas_int(int64_t v);

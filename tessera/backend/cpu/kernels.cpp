@@ -17,6 +17,9 @@ void register_kernels(Registry& r) {
   register_index_kernels(r);
   register_linalg_kernels(r);
   register_random_kernels(r);
+  register_conv_kernels(r);
+  register_pool_kernels(r);
+  register_softmax_kernels(r);
 }
 
 }  // namespace tessera::cpu

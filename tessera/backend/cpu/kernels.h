@@ -15,5 +15,8 @@ void register_scan_sort_kernels(Registry& r);
 void register_index_kernels(Registry& r);
 void register_linalg_kernels(Registry& r);
 void register_random_kernels(Registry& r);
+void register_conv_kernels(Registry& r);
+void register_pool_kernels(Registry& r);
+void register_softmax_kernels(Registry& r);
 }  // namespace cpu
 }  // namespace tessera

@@ -1,0 +1,205 @@
+// CPU kernels of conv2d and its gradient ops: im2col + GEMM (OpenBLAS), one image per work item.
+//
+// Per image and group, the input [C_g, H, W] unfolds into columns [C_g kH kW, H_out W_out] (im2col), so that
+//   forward      y_g  = w_g [C_out_g, C_g kH kW] @ cols
+//   input grad   cols = w_g^T @ gy_g, folded back and summed into gx (col2im)
+//   weight grad  gw_g += gy_g @ cols^T
+// A 1x1 kernel with stride 1 and no padding needs no unfolding: the image itself is the column matrix.
+// Images run in parallel (each thread owns a column buffer and, for the weight gradient, a partial sum added
+// up in a fixed order, so results depend only on the thread count); a single image leaves threading to BLAS.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "tessera/backend/cpu/blas.h"
+#include "tessera/backend/cpu/copy.h"
+#include "tessera/backend/cpu/kernels.h"
+#include "tessera/core/dtype_dispatch.h"
+#include "tessera/core/parallel.h"
+#include "tessera/ops/conv.h"
+#include "tessera/ops/registry.h"
+
+namespace tessera::cpu {
+namespace {
+
+// The sizes of one convolution, per group.
+struct Geometry {
+  int64_t n = 0, groups = 1;
+  int64_t c = 0, h = 0, w = 0;  // input channels per group, input height and width
+  int64_t co = 0;               // output channels per group
+  int64_t kh = 0, kw = 0, ho = 0, wo = 0;
+  std::array<int64_t, 2> s{}, p{}, d{};
+  int64_t rows() const { return c * kh * kw; }  // K of the GEMMs
+  int64_t cols() const { return ho * wo; }      // pixels of one output plane
+  bool pointwise() const { return kh == 1 && kw == 1 && s[0] == 1 && s[1] == 1 && p[0] == 0 && p[1] == 0; }
+};
+
+Geometry geometry(const Shape& x, const Shape& w, const Conv2dAttrs& a) {
+  Geometry g;
+  g.n = x[0], g.groups = a.groups, g.c = x[1] / a.groups, g.h = x[2], g.w = x[3];
+  g.co = w[0] / a.groups, g.kh = w[2], g.kw = w[3];
+  g.s = a.stride, g.p = a.padding, g.d = a.dilation;
+  g.ho = conv_output_size(g.h, g.kh, g.s[0], g.p[0], g.d[0]);
+  g.wo = conv_output_size(g.w, g.kw, g.s[1], g.p[1], g.d[1]);
+  return g;
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Visits every (column row, output row) pair of the unfolding of one [c, h, w] image: `f(col_row, in_row, lo,
+// hi, step)` where in_row points at the input element of output column 0 (null when the whole row is padding)
+// and output columns [lo, hi) read in_row[ow * step]; the rest are padding.
+template <class T, class F>
+void for_each_unfolded_row(const Geometry& g, T* x, T* col, const F& f) {
+  const int64_t wo = g.wo;
+  for (int64_t ch = 0; ch < g.c; ++ch) {
+    for (int64_t ki = 0; ki < g.kh; ++ki) {
+      for (int64_t kj = 0; kj < g.kw; ++kj) {
+        T* row = col + ((ch * g.kh + ki) * g.kw + kj) * g.cols();
+        const int64_t di = ki * g.d[0] - g.p[0], dj = kj * g.d[1] - g.p[1];
+        const int64_t lo = std::clamp<int64_t>(ceil_div(-dj, g.s[1]), 0, wo);
+        const int64_t hi = std::clamp<int64_t>(floor_div(g.w - 1 - dj, g.s[1]) + 1, lo, wo);
+        for (int64_t oh = 0; oh < g.ho; ++oh) {
+          const int64_t ih = oh * g.s[0] + di;
+          T* in_row = (ih < 0 || ih >= g.h) ? nullptr : x + (ch * g.h + ih) * g.w + dj;
+          f(row + oh * wo, in_row, lo, in_row ? hi : lo, g.s[1]);
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void im2col(const Geometry& g, const T* x, T* col) {
+  for_each_unfolded_row(g, const_cast<T*>(x), col, [&](T* out, const T* in, int64_t lo, int64_t hi, int64_t step) {
+    std::fill(out, out + lo, T(0));
+    if (step == 1) {
+      std::copy(in + lo, in + hi, out + lo);
+    } else {
+      for (int64_t ow = lo; ow < hi; ++ow) out[ow] = in[ow * step];
+    }
+    std::fill(out + hi, out + g.wo, T(0));
+  });
+}
+
+// Adds the columns back into the image x (which the caller zeroed).
+template <class T>
+void col2im(const Geometry& g, const T* col, T* x) {
+  for_each_unfolded_row(g, x, const_cast<T*>(col), [&](const T* c, T* in, int64_t lo, int64_t hi, int64_t step) {
+    for (int64_t ow = lo; ow < hi; ++ow) in[ow * step] += c[ow];
+  });
+}
+
+template <class T>
+std::unique_ptr<T[]> buffer(int64_t n) {
+  return std::unique_ptr<T[]>(new T[static_cast<size_t>(n)]);
+}
+
+// Runs f(first_image, last_image) over the batch: images in parallel unless there is only one.
+template <class F>
+void over_images(int64_t n, const F& f) {
+  parallel_for(0, n, 1, f);
+}
+
+// Row-major matrices as BLAS reads them, plain or transposed.
+BlasMatrix plain(int64_t cols) { return {true, false, cols}; }
+BlasMatrix transposed(int64_t cols_of_stored) { return {true, true, cols_of_stored}; }
+
+template <class T>
+void conv_forward(const Geometry& g, const T* x, const T* w, T* y) {
+  const int64_t K = g.rows(), P = g.cols(), in_plane = g.c * g.h * g.w;
+  over_images(g.n, [&](int64_t b, int64_t e) {
+    auto col = g.pointwise() ? nullptr : buffer<T>(K * P);
+    for (int64_t i = b; i < e; ++i) {
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        const T* xi = x + (i * g.groups + gr) * in_plane;
+        if (col) im2col(g, xi, col.get());
+        gemm<T>(g.co, P, K, w + gr * g.co * K, plain(K), col ? col.get() : xi, plain(P),
+                y + (i * g.groups + gr) * g.co * P, P);
+      }
+    }
+  });
+}
+
+template <class T>
+void conv_input_grad(const Geometry& g, const T* gy, const T* w, T* gx) {
+  const int64_t K = g.rows(), P = g.cols(), in_plane = g.c * g.h * g.w;
+  over_images(g.n, [&](int64_t b, int64_t e) {
+    auto col = g.pointwise() ? nullptr : buffer<T>(K * P);
+    for (int64_t i = b; i < e; ++i) {
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        T* gxi = gx + (i * g.groups + gr) * in_plane;
+        T* dst = col ? col.get() : gxi;
+        gemm<T>(K, P, g.co, w + gr * g.co * K, transposed(K), gy + (i * g.groups + gr) * g.co * P, plain(P), dst, P);
+        if (col) {
+          std::fill(gxi, gxi + in_plane, T(0));
+          col2im(g, col.get(), gxi);
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void conv_weight_grad(const Geometry& g, const T* x, const T* gy, T* gw) {
+  const int64_t K = g.rows(), P = g.cols(), in_plane = g.c * g.h * g.w, wsize = g.groups * g.co * K;
+  // Fixed chunks of the batch, each summed into its own partial gradient, then added up in chunk order.
+  const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(g.n, num_threads()));
+  auto partial = buffer<T>(chunks * wsize);
+  parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
+    auto col = g.pointwise() ? nullptr : buffer<T>(K * P);
+    for (int64_t ch = cb; ch < ce; ++ch) {
+      T* acc = partial.get() + ch * wsize;
+      const int64_t first = g.n * ch / chunks, last = g.n * (ch + 1) / chunks;
+      std::fill(acc, acc + wsize, T(0));
+      for (int64_t i = first; i < last; ++i) {
+        for (int64_t gr = 0; gr < g.groups; ++gr) {
+          const T* xi = x + (i * g.groups + gr) * in_plane;
+          if (col) im2col(g, xi, col.get());
+          gemm<T>(g.co, K, P, gy + (i * g.groups + gr) * g.co * P, plain(P), col ? col.get() : xi, transposed(P),
+                  acc + gr * g.co * K, K, T(1));
+        }
+      }
+    }
+  });
+  std::copy(partial.get(), partial.get() + wsize, gw);
+  for (int64_t ch = 1; ch < chunks; ++ch) {
+    const T* acc = partial.get() + ch * wsize;
+    for (int64_t j = 0; j < wsize; ++j) gw[j] += acc[j];
+  }
+}
+
+enum class Which { kForward, kInputGrad, kWeightGrad };
+
+template <Which W>
+std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
+  const auto& a = attrs_as<Conv2dAttrs>(attrs);
+  const DType dt = types[0].dtype;
+  Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
+  if (out.numel() == 0) return {out};
+  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
+  visit_float(dt, "conv2d", [&]<class T>() {
+    if constexpr (W == Which::kForward) {
+      conv_forward<T>(geometry(p.shape(), q.shape(), a), p.data_ptr<const T>(), q.data_ptr<const T>(),
+                      out.data_ptr<T>());
+    } else if constexpr (W == Which::kInputGrad) {
+      conv_input_grad<T>(geometry(a.size, q.shape(), a), p.data_ptr<const T>(), q.data_ptr<const T>(),
+                         out.data_ptr<T>());
+    } else {
+      conv_weight_grad<T>(geometry(p.shape(), a.size, a), p.data_ptr<const T>(), q.data_ptr<const T>(),
+                          out.data_ptr<T>());
+    }
+  });
+  return {out};
+}
+
+}  // namespace
+
+void register_conv_kernels(Registry& r) {
+  r.set_kernel("conv2d", kCPU, conv_kernel<Which::kForward>);
+  r.set_kernel("conv2d_input_grad", kCPU, conv_kernel<Which::kInputGrad>);
+  r.set_kernel("conv2d_weight_grad", kCPU, conv_kernel<Which::kWeightGrad>);
+}
+
+}  // namespace tessera::cpu
