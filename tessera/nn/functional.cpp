@@ -59,7 +59,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
   check<ShapeError>(input.dim() >= 2, "batch_norm: expected input [N, C, *], got ", fmt_shape(input.shape()));
   const int64_t c = input.size(1), nd = input.dim();
   for (const Tensor* t : {&running_mean, &running_var, &weight, &bias}) {
-    check<ShapeError>(!t->defined() || (t->dim() == 1 && t->size(0) == c), "batch_norm: expected [", c,
+    if (!t->defined()) continue;
+    check<ShapeError>(t->dim() == 1 && t->size(0) == c, "batch_norm: expected [", c,
                       "] statistics/affine parameters for input ", fmt_shape(input.shape()), ", got ",
                       fmt_shape(t->shape()));
   }

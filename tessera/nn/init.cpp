@@ -111,8 +111,9 @@ Tensor& orthogonal_(Tensor& t, double gain, Generator* gen) {
     double norm = 0;
     for (int64_t k = 0; k < len; ++k) norm += vi[k] * vi[k];
     norm = std::sqrt(norm);
-    for (int64_t k = 0; k < len; ++k) vi[k] *= gain / norm;
+    for (int64_t k = 0; k < len; ++k) vi[k] /= norm;
   }
+  for (int64_t k = 0; k < n * len; ++k) v[k] *= gain;
   const Tensor m = by_rows ? q : q.t();
   NoGradGuard g;
   t.copy_(m.reshape(t.shape()));

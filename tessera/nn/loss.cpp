@@ -78,6 +78,9 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   check<ValueError>(eps >= 0.0 && eps <= 1.0, "cross_entropy: label_smoothing must be in [0, 1], got ", eps);
   check<ShapeError>(input.dim() >= 1, "cross_entropy: expected input [N, C, ...] or [C], got a 0-d tensor");
   const int64_t class_dim = input.dim() == 1 ? 0 : 1, classes = input.size(class_dim);
+  check<ShapeError>(!o.weight.defined() || (o.weight.dim() == 1 && o.weight.size(0) == classes),
+                    "cross_entropy: expected weight [", classes, "], got ",
+                    o.weight.defined() ? shape_str(o.weight.shape()) : "");
   const Tensor logp = log_softmax(input, class_dim);
   Shape wshape(input.dim(), 1);
   wshape[class_dim] = classes;
@@ -138,6 +141,12 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
                     " and target ", fmt_shape(target.shape()), " must have the same shape");
   const Tensor log_x = clamp(log(input), Scalar(-100.0)), log_1mx = clamp(log(1.0 - input), Scalar(-100.0));
   Tensor loss = -(target * log_x + (1.0 - target) * log_1mx);
+  // PyTorch's gradient (x - t) / max(x (1 - x), eps) stays finite at x = 0 and 1, where the clamped logs'
+  // own gradient is 0/0. The loss keeps its value and takes that gradient in x (first order only).
+  const Tensor x = input.detach();
+  // PyTorch's epsilon is the float 1e-12f, 9.99999996e-13 as a double.
+  const Tensor dx = ((x - target.detach()) / clamp(x * (1.0 - x), Scalar(double(1e-12f)))).detach();
+  loss = loss.detach() + (input - x) * dx + (target - target.detach()) * (log_1mx - log_x).detach();
   if (weight.defined()) loss = loss * weight;
   return reduce_loss(loss, reduction);
 }

@@ -193,6 +193,7 @@ Tensor add_bias(const Tensor& y, const Tensor& bias, const char* op) {
   if (!bias.defined()) return y;
   check<ShapeError>(bias.dim() == 1 && bias.size(0) == y.size(1), op, ": expected bias [", y.size(1), "], got ",
                     fmt_shape(bias.shape()));
+  check<DTypeError>(bias.dtype() == y.dtype(), op, ": expected a ", y.dtype(), " bias, got ", bias.dtype());
   return y + bias.view({1, -1, 1, 1});
 }
 

@@ -49,6 +49,15 @@ Shape pooled_shape(const char* op, const Shape& x, const Pool2dAttrs& a, bool di
     out[2 + i] = pool_output_size(x[2 + i], a.kernel[i], a.stride[i], a.padding[i], d, a.ceil_mode);
     check<ShapeError>(out[2 + i] >= 1, op, ": input ", fmt_shape(x), " is too small for kernel [", a.kernel[0], ", ",
                       a.kernel[1], "] with padding [", a.padding[0], ", ", a.padding[1], "]");
+    // A dilated window can skip over the whole input; its max would be -inf with no argmax (PyTorch returns an
+    // index outside the plane). Rejected here instead.
+    for (int64_t o = 0; dilated && d > 1 && o < out[2 + i]; ++o) {
+      const int64_t first = o * a.stride[i] - a.padding[i];
+      bool covers = false;
+      for (int64_t k = 0; k < a.kernel[i] && !covers; ++k) covers = first + k * d >= 0 && first + k * d < x[2 + i];
+      check<ShapeError>(covers, op, ": window ", o, " along dim ", 2 + i, " of input ", fmt_shape(x), " (kernel ",
+                        a.kernel[i], ", dilation ", d, ", padding ", a.padding[i], ") covers only padding");
+    }
   }
   return out;
 }

@@ -39,13 +39,10 @@ void max_pool(const PoolGeometry& g, const Pool2dAttrs& a, const T* x, T* y, int
               const int64_t iw = ow * a.stride[1] - a.padding[1] + kj * a.dilation[1];
               if (iw < 0 || iw >= g.w) continue;
               const T v = xp[ih * g.w + iw];
-              if (v > best || std::isnan(v) || best_at < 0) {
-                best = v, best_at = ih * g.w + iw;
-                if (std::isnan(v)) goto done;  // NaN wins the window, as in PyTorch
-              }
+              // A NaN always takes over (so the last NaN of a window wins), as in PyTorch.
+              if (best_at < 0 || v > best || std::isnan(v)) best = v, best_at = ih * g.w + iw;
             }
           }
-        done:
           const int64_t o = (p * g.ho + oh) * g.wo + ow;
           y[o] = best, idx[o] = best_at;
         }

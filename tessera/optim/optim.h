@@ -1,0 +1,15 @@
+#pragma once
+// Everything in tessera::optim: optimizers, learning-rate schedulers, gradient clipping and constraints.
+#include "tessera/optim/adadelta.h"
+#include "tessera/optim/adagrad.h"
+#include "tessera/optim/adam.h"
+#include "tessera/optim/adamax.h"
+#include "tessera/optim/clip_grad.h"
+#include "tessera/optim/constraint.h"
+#include "tessera/optim/cosine_lr.h"
+#include "tessera/optim/lr_scheduler.h"
+#include "tessera/optim/nadam.h"
+#include "tessera/optim/optimizer.h"
+#include "tessera/optim/reduce_lr_on_plateau.h"
+#include "tessera/optim/rmsprop.h"
+#include "tessera/optim/sgd.h"

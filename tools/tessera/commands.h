@@ -1,0 +1,14 @@
+#pragma once
+// The subcommands of the `tessera` tool, each in its own file; main.cpp wires them into CLI11.
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+/// Adds `tessera info` (and `info ops`).
+void add_info_command(CLI::App& app);
+/// Adds `tessera train`, `tessera eval` and `tessera predict` (Fashion-MNIST with the model zoo).
+void add_train_commands(CLI::App& app);
+/// Adds `tessera time` (per-layer forward/backward milliseconds).
+void add_time_command(CLI::App& app);
+
+}  // namespace tessera::cli
