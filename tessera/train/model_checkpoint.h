@@ -1,7 +1,8 @@
 #pragma once
 // ModelCheckpoint: saves model, optimizer, scheduler, generator state and position after every epoch
 // (`last.safetensors`) and whenever the monitored metric improves (`best.safetensors`), each written
-// atomically (io/checkpoint.h), so an interrupted run resumes from its last completed epoch.
+// atomically (io/checkpoint.h), so an interrupted run resumes from its last completed epoch. Callbacks run in
+// the order given: put ModelCheckpoint after the LR scheduler's callback so the saved schedule has stepped.
 #include <limits>
 #include <memory>
 #include <string>

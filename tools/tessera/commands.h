@@ -6,7 +6,7 @@ namespace tessera::cli {
 
 /// Adds `tessera info` (and `info ops`).
 void add_info_command(CLI::App& app);
-/// Adds `tessera train`, `tessera eval` and `tessera predict` (Fashion-MNIST with the model zoo).
+/// Adds `tessera train` and `tessera eval` (Fashion-MNIST with the model zoo).
 void add_train_commands(CLI::App& app);
 /// Adds `tessera time` (per-layer forward/backward milliseconds).
 void add_time_command(CLI::App& app);

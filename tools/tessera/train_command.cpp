@@ -20,6 +20,7 @@
 #include "tessera/optim/cosine_lr.h"
 #include "tessera/optim/sgd.h"
 #include "tessera/train/fit.h"
+#include "tessera/train/metrics.h"
 #include "tessera/train/model_checkpoint.h"
 
 namespace tessera::cli {
@@ -119,9 +120,49 @@ void run_train(const TrainArgs& a) {
               train_seconds > 0 ? double(n_train * static_cast<int64_t>(history.epochs.size())) / train_seconds : 0.0);
 }
 
+struct EvalArgs {
+  std::string model = "cnn";
+  std::string data = data::default_fashion_mnist_dir();
+  std::string checkpoint;
+};
+
+// Test-set loss, accuracy and confusion matrix of a checkpoint.
+void run_eval(const EvalArgs& a) {
+  nn::ModulePtr model = models::make_model(a.model);
+  const io::Checkpoint c = io::load_checkpoint(a.checkpoint);
+  try {
+    model->load_state_dict(c.model);
+  } catch (const Error& e) {
+    throw KeyError(cat("checkpoint '", a.checkpoint, "' does not fit model ", a.model, ": ", e.what()));
+  }
+  const data::MnistSplit test_split = data::load_fashion_mnist(a.data, false);
+  const Tensor images = prepare_images(test_split.images);
+  data::DataLoader test(data::TensorDataset({images, test_split.labels}), {.batch_size = 1000});
+  const train::LossFn loss = [](const Tensor& out, const Tensor& y) { return nn::cross_entropy(out, y); };
+  const train::Logs r = train::evaluate(*model, loss, test);
+  const Tensor logits = train::predict(*model, test);
+  train::ConfusionMatrix cm(10);
+  cm.update(logits, test_split.labels);
+  std::vector<std::string> names;
+  for (auto n : data::fashion_mnist_classes()) names.emplace_back(n);
+  std::printf("%s after epoch %lld: test loss %.4f - test accuracy %.4f\n%s", a.checkpoint.c_str(),
+              static_cast<long long>(c.epoch), r.at("loss"), r.at("accuracy"), cm.to_string(names).c_str());
+}
+
 }  // namespace
 
 void add_train_commands(CLI::App& app) {
+  auto eval_args = std::make_shared<EvalArgs>();
+  CLI::App* e = app.add_subcommand("eval", "Test-set loss, accuracy and confusion matrix of a checkpoint");
+  e->add_option("checkpoint", eval_args->checkpoint, "A checkpoint written by tessera train")
+      ->required()
+      ->check(CLI::ExistingFile);
+  e->add_option("--model", eval_args->model, "The zoo model the checkpoint belongs to")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mlp", "lenet5", "cnn", "resnet"}));
+  e->add_option("--data", eval_args->data, "Directory of the Fashion-MNIST IDX files")->capture_default_str();
+  e->callback([eval_args] { run_eval(*eval_args); });
+
   auto args = std::make_shared<TrainArgs>();
   CLI::App* t = app.add_subcommand("train", "Train a model of the zoo on Fashion-MNIST");
   t->add_option("--model", args->model, "mlp, lenet5, cnn or resnet")
