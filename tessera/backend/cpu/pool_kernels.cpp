@@ -23,28 +23,45 @@ PoolGeometry pool_geometry(const Shape& in, const Shape& out) { return {in[0] * 
 // Work per plane is at least a few hundred operations: one plane per chunk is fine-grained enough.
 constexpr int64_t kPlaneGrain = 4;
 
+// The kernel taps [lo, hi) of a window starting at `first` (stride `d` between taps) that fall inside [0, n).
+struct Taps {
+  int64_t lo, hi;
+};
+Taps taps_inside(int64_t first, int64_t kernel, int64_t d, int64_t n) {
+  const int64_t lo = first >= 0 ? 0 : (-first + d - 1) / d;
+  const int64_t hi = first > n - 1 ? 0 : std::min(kernel, (n - 1 - first) / d + 1);
+  return {lo, std::max(lo, hi)};
+}
+
 template <class T>
 void max_pool(const PoolGeometry& g, const Pool2dAttrs& a, const T* x, T* y, int64_t* idx) {
+  // Locals, not reads through `a`: the int64 index stores could alias the attributes' int64 fields.
+  const int64_t kh = a.kernel[0], kw = a.kernel[1], sh = a.stride[0], sw = a.stride[1];
+  const int64_t ph = a.padding[0], pw = a.padding[1], dh = a.dilation[0], dw = a.dilation[1];
+  const int64_t h = g.h, w = g.w, ho = g.ho, wo = g.wo;
   parallel_for(0, g.planes, kPlaneGrain, [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
-      const T* xp = x + p * g.h * g.w;
-      for (int64_t oh = 0; oh < g.ho; ++oh) {
-        for (int64_t ow = 0; ow < g.wo; ++ow) {
+      const T* xp = x + p * h * w;
+      T* yp = y + p * ho * wo;
+      int64_t* ip = idx + p * ho * wo;
+      for (int64_t oh = 0; oh < ho; ++oh) {
+        const int64_t h0 = oh * sh - ph;
+        const Taps rows = taps_inside(h0, kh, dh, h);
+        for (int64_t ow = 0; ow < wo; ++ow) {
+          const int64_t w0 = ow * sw - pw;
+          const Taps cols = taps_inside(w0, kw, dw, w);
           T best = -std::numeric_limits<T>::infinity();
           int64_t best_at = -1;
-          for (int64_t ki = 0; ki < a.kernel[0]; ++ki) {
-            const int64_t ih = oh * a.stride[0] - a.padding[0] + ki * a.dilation[0];
-            if (ih < 0 || ih >= g.h) continue;
-            for (int64_t kj = 0; kj < a.kernel[1]; ++kj) {
-              const int64_t iw = ow * a.stride[1] - a.padding[1] + kj * a.dilation[1];
-              if (iw < 0 || iw >= g.w) continue;
-              const T v = xp[ih * g.w + iw];
+          for (int64_t ki = rows.lo; ki < rows.hi; ++ki) {
+            const int64_t row = (h0 + ki * dh) * w;
+            for (int64_t kj = cols.lo; kj < cols.hi; ++kj) {
+              const int64_t at = row + w0 + kj * dw;
+              const T v = xp[at];
               // A NaN always takes over (so the last NaN of a window wins), as in PyTorch.
-              if (best_at < 0 || v > best || std::isnan(v)) best = v, best_at = ih * g.w + iw;
+              if (best_at < 0 || v > best || std::isnan(v)) best = v, best_at = at;
             }
           }
-          const int64_t o = (p * g.ho + oh) * g.wo + ow;
-          y[o] = best, idx[o] = best_at;
+          yp[oh * wo + ow] = best, ip[oh * wo + ow] = best_at;
         }
       }
     }
