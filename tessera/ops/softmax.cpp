@@ -60,10 +60,10 @@ std::vector<OpSample> softmax_samples() {
 
 constexpr char kSoftmax[] = "softmax", kLogSoftmax[] = "log_softmax";
 
-Tensor apply_softmax(const char* name, const Tensor& x, int64_t dim) {
+Tensor apply_softmax(const OpDef& d, const Tensor& x, int64_t dim) {
   SoftmaxAttrs a;
   a.dim = dim;
-  return apply1(op(name), {x}, a);
+  return apply1(d, {x}, a);
 }
 
 }  // namespace
@@ -81,7 +81,13 @@ void register_softmax_ops(Registry& r) {
          .samples = softmax_samples});
 }
 
-Tensor softmax(const Tensor& x, int64_t dim) { return apply_softmax(kSoftmax, x, dim); }
-Tensor log_softmax(const Tensor& x, int64_t dim) { return apply_softmax(kLogSoftmax, x, dim); }
+Tensor softmax(const Tensor& x, int64_t dim) {
+  static const OpDef& d = op(kSoftmax);  // looked up once, not per call
+  return apply_softmax(d, x, dim);
+}
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  static const OpDef& d = op(kLogSoftmax);
+  return apply_softmax(d, x, dim);
+}
 
 }  // namespace tessera

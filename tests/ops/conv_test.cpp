@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/reference_testing.h"
 #include "testing.h"
 
 namespace tessera {
@@ -17,19 +18,13 @@ namespace {
 
 using testing::expect_error;
 using testing::expect_near;
+using testing::reference::expect_values;
+using testing::reference::tol;
+using testing::reference::upstream;
+using testing::reference::wave;
 using Pair = std::array<int64_t, 2>;
 
-// Tolerances (relative and absolute) against the float64 reference.
-constexpr double kTol64 = 1e-10, kTol32 = 1e-5;
-double tol(DType dt) { return dt == kFloat64 ? kTol64 : kTol32; }
-
-// The generator's inputs: t.flat[i] = f(i), computed in double and converted to `dtype`.
-template <class F>
-Tensor wave(const Shape& shape, DType dtype, F f) {
-  std::vector<double> v(static_cast<size_t>(numel(shape)));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = f(static_cast<double>(i));
-  return testing::make(v, dtype, shape);
-}
+// The generator's inputs:
 // x.flat[i] = sin(0.37 i + 0.1); a transposed input is built as [..., W, H] and viewed as [..., H, W].
 Tensor input(Shape s, DType dt = kFloat64, bool transposed = false) {
   if (transposed) std::swap(s[s.size() - 1], s[s.size() - 2]);
@@ -44,16 +39,6 @@ Tensor weight(const Shape& s, DType dt = kFloat64) {
 Tensor bias(bool with, int64_t n, DType dt = kFloat64) {
   if (!with) return {};
   return wave({n}, dt, [](double i) { return 0.25 * std::sin(0.9 * i + 0.3); });
-}
-// The upstream gradient g.flat[i] = sin(0.11 i).
-Tensor upstream(const Shape& s) {
-  return wave(s, kFloat64, [](double i) { return std::sin(0.11 * i); });
-}
-
-void expect_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, DType dt) {
-  EXPECT_EQ(t.shape(), shape);
-  EXPECT_EQ(t.dtype(), dt);
-  expect_near(t, expected, tol(dt), tol(dt));
 }
 
 struct Conv2dCase {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/reference_testing.h"
 #include "testing.h"
 
 namespace tessera {
@@ -20,22 +21,15 @@ namespace {
 using testing::expect_error;
 using testing::expect_near;
 using testing::ivalues;
+using testing::reference::expect_values;
+using testing::reference::tol;
+using testing::reference::upstream;
+using testing::reference::wave;
 using Pair = std::array<int64_t, 2>;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Tolerances (relative and absolute) against the float64 reference.
-constexpr double kTol64 = 1e-10, kTol32 = 1e-5;
-double tol(DType dt) { return dt == kFloat64 ? kTol64 : kTol32; }
-
-// t.flat[i] = f(i), computed in double and converted to `dtype`.
-template <class F>
-Tensor wave(const Shape& shape, DType dtype, F f) {
-  std::vector<double> v(static_cast<size_t>(numel(shape)));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = f(static_cast<double>(i));
-  return testing::make(v, dtype, shape);
-}
 // The generator's inputs: kWave x.flat[i] = sin(0.37 i + 0.1); kSteps floor(2 sin(0.37 i + 0.1)) (many ties);
 // kTransposed is kWave built as [..., W, H] and viewed as [..., H, W].
 enum class Input { kWave, kSteps, kTransposed };
@@ -48,16 +42,6 @@ Tensor input(Shape s, Input kind = Input::kWave, DType dt = kFloat64) {
     return kind == Input::kSteps ? std::floor(2 * v) : v;
   });
   return transposed ? x.transpose(-1, -2) : x;
-}
-// The upstream gradient g.flat[i] = sin(0.11 i).
-Tensor upstream(const Shape& s) {
-  return wave(s, kFloat64, [](double i) { return std::sin(0.11 * i); });
-}
-
-void expect_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, DType dt) {
-  EXPECT_EQ(t.shape(), shape);
-  EXPECT_EQ(t.dtype(), dt);
-  expect_near(t, expected, tol(dt), tol(dt));
 }
 
 // The stride argument: the default (the kernel) when it equals the kernel.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/reference_testing.h"
 #include "testing.h"
 
 namespace tessera {
@@ -18,21 +19,14 @@ namespace {
 using testing::doubles;
 using testing::expect_error;
 using testing::expect_near;
+using testing::reference::expect_values;
+using testing::reference::tol;
+using testing::reference::upstream;
+using testing::reference::wave;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Tolerances (relative and absolute) against the float64 reference.
-constexpr double kTol64 = 1e-10, kTol32 = 1e-5;
-double tol(DType dt) { return dt == kFloat64 ? kTol64 : kTol32; }
-
-// t.flat[i] = f(i), computed in double and converted to `dtype`.
-template <class F>
-Tensor wave(const Shape& shape, DType dtype, F f) {
-  std::vector<double> v(static_cast<size_t>(numel(shape)));
-  for (size_t i = 0; i < v.size(); ++i) v[i] = f(static_cast<double>(i));
-  return testing::make(v, dtype, shape);
-}
 // The generator's inputs, from s_i = sin(0.37 i + 0.1): kWave 3 s; kTransposed 3 s of [2, 3, 4] viewed as
 // [4, 3, 2]; kLarge 1000 + 3 s; kSpread 1000 s; kMaskedInf 3 s with -inf at flat 0, 3, 4, 5, 6, 7 (those present).
 enum class Input { kWave, kTransposed, kLarge, kSpread, kMaskedInf };
@@ -44,16 +38,6 @@ Tensor input(Input kind, const Shape& s, DType dt = kFloat64) {
     if (kind == Input::kMaskedInf && (i == 0 || (i >= 3 && i <= 7))) return -kInf;
     return kind == Input::kLarge ? 1000 + 3 * v : kind == Input::kSpread ? 1000 * v : 3 * v;
   });
-}
-// The upstream gradient g.flat[i] = sin(0.11 i).
-Tensor upstream(const Shape& s) {
-  return wave(s, kFloat64, [](double i) { return std::sin(0.11 * i); });
-}
-
-void expect_values(const Tensor& t, const Shape& shape, const std::vector<double>& expected, DType dt) {
-  EXPECT_EQ(t.shape(), shape);
-  EXPECT_EQ(t.dtype(), dt);
-  expect_near(t, expected, tol(dt), tol(dt));
 }
 
 struct SoftmaxCase {
