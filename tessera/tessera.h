@@ -15,6 +15,7 @@
 #include "tessera/data/fashion_mnist.h"
 #include "tessera/data/idx.h"
 #include "tessera/data/transforms.h"
+#include "tessera/graph/graph_mode.h"
 #include "tessera/io/checkpoint.h"
 #include "tessera/io/safetensors.h"
 #include "tessera/models/zoo.h"

@@ -10,25 +10,9 @@
 #include "tessera/autograd/node.h"
 #include "tessera/autograd/recorder.h"
 #include "tessera/ops/creation.h"
+#include "tessera/ops/reduce.h"
 
 namespace tessera {
-
-// Note [Broadcast gradients]
-// An op whose inputs were broadcast (a [3, 1] plus a [4]) returns gradients of the broadcast shape [3, 4].
-// The engine sums each one back to its input's shape and casts it to its input's dtype here, so gradient rules
-// stay one line and no op repeats this logic.
-Tensor sum_to(const Tensor& grad, const Shape& shape) {
-  if (grad.shape() == shape) return grad;
-  const int64_t lead = grad.dim() - static_cast<int64_t>(shape.size());
-  check<ShapeError>(lead >= 0, "sum_to: gradient of shape ", shape_str(grad.shape()), " cannot be reduced to ",
-                    shape_str(shape));
-  std::vector<int64_t> dims;
-  for (int64_t d = 0; d < grad.dim(); ++d) {
-    if (d < lead || (shape[d - lead] == 1 && grad.shape()[d] != 1)) dims.push_back(d);
-  }
-  Tensor r = dims.empty() ? grad : grad.sum(dims, /*keepdim=*/true);
-  return r.reshape(shape);
-}
 
 namespace autograd {
 namespace {

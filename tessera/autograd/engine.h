@@ -19,8 +19,4 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs = {},
               std::optional<bool> retain_graph = {}, bool create_graph = false);
 
-/// Reduces a gradient of a broadcast result back to `shape` by summing the broadcast dimensions
-/// (Note [Broadcast gradients]: done once, centrally, by the engine, not in each op's rule).
-Tensor sum_to(const Tensor& grad, const Shape& shape);
-
 }  // namespace tessera

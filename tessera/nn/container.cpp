@@ -1,9 +1,19 @@
 #include "tessera/nn/container.h"
 
+#include <optional>
 #include <string>
+
+#include "tessera/graph/name_scope.h"
+#include "tessera/graph/tracer.h"
 
 namespace tessera::nn {
 namespace {
+// A child's name scope in a traced graph: its name, or "<Type>_<index>" for the numbered children of a Sequential.
+std::string layer_scope(const std::string& name, const Module& m) {
+  const bool numbered = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+  return numbered ? m.type_name() + "_" + name : name;
+}
+
 ModulePtr at(const Module& m, int64_t i) {
   const auto& c = m.named_children();
   const int64_t n = static_cast<int64_t>(c.size());
@@ -25,7 +35,11 @@ Sequential& Sequential::push_back(const std::string& name, ModulePtr m) {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& [name, m] : named_children()) x = m->forward(x);
+  for (const auto& [name, m] : named_children()) {
+    std::optional<graph::NameScope> scope;  // traced nodes are named "Conv2d_0/conv2d", "ReLU_1/relu"
+    if (graph::is_tracing()) scope.emplace(layer_scope(name, *m));
+    x = m->forward(x);
+  }
   return x;
 }
 

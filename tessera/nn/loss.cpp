@@ -44,7 +44,7 @@ std::pair<Tensor, Tensor> picked_nll(const char* op, const Tensor& logp, const T
   const Tensor t = target.to(kInt64);
   const Tensor keep = ne(t, Scalar(ignore_index));
   const Tensor safe = where(keep, t, Scalar(int64_t{0}));
-  if (safe.numel() > 0) {
+  if (safe.numel() > 0 && !safe.is_symbolic()) {  // traced: the gather kernel checks the range at run time
     const int64_t lo = safe.amin().item<int64_t>(), hi = safe.amax().item<int64_t>();
     check<IndexError>(lo >= 0 && hi < classes, op, ": target ", lo < 0 ? lo : hi, " is out of bounds for ", classes,
                       " classes");

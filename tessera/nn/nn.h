@@ -11,3 +11,4 @@
 #include "tessera/nn/module.h"
 #include "tessera/nn/normalization.h"
 #include "tessera/nn/pooling.h"
+#include "tessera/nn/trace.h"

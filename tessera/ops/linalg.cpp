@@ -97,7 +97,7 @@ using Grads = std::vector<Tensor>;
 // Every product here is a matmul with fixed ranks, so one rule serves all five. As matmul does, a 1-d a is
 // promoted to [1, k] and a 1-d b to [k, 1], and g is reshaped to the promoted output [batch..., n, m]; then
 // ga = g @ b^T and gb = a^T @ g, and the promoted dims are squeezed away again. Batch dims an operand was
-// broadcast over are summed by the engine (Note [Broadcast gradients] in autograd/engine.cpp). Written with
+// broadcast over are summed by the engine (Note [Broadcast gradients] in ops/reduce_grad.cpp). Written with
 // matmul itself, the rule is differentiable in turn (second order is again a product).
 Grads product_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor &a = c.inputs[0], &b = c.inputs[1];

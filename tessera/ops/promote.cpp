@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "tessera/core/dtype_dispatch.h"
+#include "tessera/ops/creation.h"
 
 namespace tessera {
 namespace {
@@ -32,11 +33,9 @@ DType result_type(const Tensor& a, const Scalar& s) {
   return category(sd) > category(a.dtype()) ? sd : a.dtype();
 }
 
-Tensor scalar_tensor(const Scalar& s, TensorOptions options) {
-  Tensor t = empty({}, options);
-  visit_dtype(options.dtype(), [&]<class T>() { *t.data_ptr<T>() = s.to<T>(); });
-  return t;
-}
+// Through the `full` op (not a direct write), so that while tracing a wrapped number becomes a constant node of the
+// graph rather than a tensor captured by reference.
+Tensor scalar_tensor(const Scalar& s, TensorOptions options) { return full({}, s, options); }
 
 Tensor scalar_tensor_like(const Scalar& s, const Tensor& t) {
   return scalar_tensor(s, TensorOptions(result_type(t, s)).device(t.device()));

@@ -1,7 +1,7 @@
 // Gradient rules of the reductions (PyTorch 1.13 conventions, tools/autograd/derivatives.yaml), written with
 // Tessera ops so they can be differentiated again. A reduction's rule expands g back to x's shape itself
 // (unsqueezing the reduced dims when !keepdim); the engine then only casts it to x's dtype (Note [Broadcast
-// gradients] in autograd/engine.cpp).
+// gradients] below).
 #include "tessera/ops/reduce_grad.h"
 
 #include <algorithm>
@@ -247,3 +247,24 @@ std::vector<OpSample> max_dim_samples() {
 }
 
 }  // namespace tessera::reduce_grad
+
+namespace tessera {
+
+// Note [Broadcast gradients]
+// An op whose inputs were broadcast (a [3, 1] plus a [4]) returns gradients of the broadcast shape [3, 4].
+// autograd's engine and graph mode's symbolic gradients sum each one back to its input's shape and casts it to its input's dtype (sum_to here), so gradient rules
+// stay one line and no op repeats this logic.
+Tensor sum_to(const Tensor& grad, const Shape& shape) {
+  if (grad.shape() == shape) return grad;
+  const int64_t lead = grad.dim() - static_cast<int64_t>(shape.size());
+  check<ShapeError>(lead >= 0, "sum_to: gradient of shape ", shape_str(grad.shape()), " cannot be reduced to ",
+                    shape_str(shape));
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < grad.dim(); ++d) {
+    if (d < lead || (shape[d - lead] == 1 && grad.shape()[d] != 1)) dims.push_back(d);
+  }
+  Tensor r = dims.empty() ? grad : grad.sum(dims, /*keepdim=*/true);
+  return r.reshape(shape);
+}
+
+}  // namespace tessera

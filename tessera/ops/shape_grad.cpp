@@ -1,7 +1,7 @@
 // Gradient rules of the shape family, written with the family's own ops so each rule is differentiable in
 // turn (higher-order gradients) and traceable. Only as_strided_vjp reads a tensor of the call; the others read
 // types and attributes. The engine sums gradients back to each input's shape and casts them to its dtype
-// (Note [Broadcast gradients] in autograd/engine.cpp), which is all expand's rule needs.
+// (Note [Broadcast gradients] in ops/reduce_grad.cpp), which is all expand's rule needs.
 #include <algorithm>
 
 #include "tessera/ops/creation.h"

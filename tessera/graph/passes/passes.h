@@ -1,0 +1,24 @@
+#pragma once
+// Graph passes: each a separate function from Graph to Graph that leaves the graph's outputs (and its updates)
+// computing the same values. Names of values a pass removes keep resolving to their replacements.
+#include "tessera/graph/graph.h"
+
+namespace tessera::graph {
+
+/// Drops nodes that neither an output nor an update (a side-effect node) needs.
+Graph eliminate_dead_code(const Graph& g);
+/// Merges nodes with the same op, attributes and inputs (random ops and in-place writes are never merged).
+Graph eliminate_common_subexpressions(const Graph& g);
+/// Evaluates nodes whose inputs are all constants (and creation ops such as zeros) once, replacing them by
+/// constants; skips random ops, updates, sizes that follow a dynamic dim, and results over kMaxFoldElements.
+Graph fold_constants(const Graph& g);
+inline constexpr int64_t kMaxFoldElements = int64_t{1} << 20;
+/// Algebraic identities: x*1, 1*x, x/1, x+0, 0+x, x-0 (when the result has x's type), neg(neg(x)),
+/// permute(permute(x)) (composed, or removed when the identity), reshape/view chains, reshape to the same shape.
+Graph simplify(const Graph& g);
+
+/// The default pipeline: simplify, fold_constants, eliminate_common_subexpressions, eliminate_dead_code, repeated
+/// until the node count stops falling.
+Graph optimize(const Graph& g);
+
+}  // namespace tessera::graph

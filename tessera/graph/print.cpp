@@ -1,0 +1,94 @@
+#include "tessera/graph/print.h"
+
+#include <initializer_list>
+#include <sstream>
+
+namespace tessera::graph {
+namespace {
+
+const char* kind_str(ValueKind k) {
+  switch (k) {
+    case ValueKind::kInput:
+      return "input";
+    case ValueKind::kCapture:
+      return "capture";
+    case ValueKind::kConstant:
+      return "constant";
+    case ValueKind::kNodeOutput:
+      break;
+  }
+  return "value";
+}
+
+std::string ref(const Graph& g, ValueId v) { return cat("%", v, " ", g.value(v).name); }
+
+// A DOT label from lines: quotes and backslashes escaped, lines joined by DOT's "\n".
+std::string label(std::initializer_list<std::string> lines) {
+  std::string out = "\"";
+  bool first = true;
+  for (const std::string& line : lines) {
+    if (!first) out += "\\n";
+    first = false;
+    for (char c : line) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string to_text(const Graph& g) {
+  std::ostringstream os;
+  for (const Value& v : g.values()) {
+    if (v.kind == ValueKind::kNodeOutput) continue;
+    os << "%" << v.id << " " << v.name << " = " << kind_str(v.kind) << " : " << type_str(g, v.type) << "\n";
+  }
+  for (const Node& n : g.nodes()) {
+    os << "%" << n.outputs.front() << " " << g.value(n.outputs.front()).name << " = " << n.def->name << "(";
+    for (size_t i = 0; i < n.inputs.size(); ++i) os << (i ? ", " : "") << ref(g, n.inputs[i]);
+    os << ")";
+    const std::string attrs = n.attrs->repr();
+    if (!attrs.empty()) os << " {" << attrs << "}";
+    os << " :";
+    for (size_t i = 0; i < n.outputs.size(); ++i) os << (i ? ", " : " ") << type_str(g, g.value(n.outputs[i]).type);
+    if (n.side_effect) os << "  # update";
+    os << "\n";
+  }
+  os << "outputs:";
+  for (ValueId v : g.outputs()) os << " " << ref(g, v);
+  os << "\n";
+  return os.str();
+}
+
+std::string to_dot(const Graph& g) {
+  std::ostringstream os;
+  os << "digraph tessera {\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
+  // Non-node values are graph vertices of their own; node outputs are drawn as their node.
+  auto vertex = [&](ValueId v) {
+    const Value& val = g.value(v);
+    return val.kind == ValueKind::kNodeOutput ? cat("n", val.node) : cat("v", v);
+  };
+  for (const Value& v : g.values()) {
+    if (v.kind == ValueKind::kNodeOutput) continue;
+    const bool input = v.kind == ValueKind::kInput;
+    os << "  v" << v.id << " [label=" << label({v.name, type_str(g, v.type)})
+       << (input ? ", shape=ellipse" : ", shape=box, style=filled, fillcolor=\"#e8e8e8\"") << "];\n";
+  }
+  for (const Node& n : g.nodes()) {
+    std::string types;
+    for (ValueId o : n.outputs) types += cat(types.empty() ? "" : " ", type_str(g, g.value(o).type));
+    os << "  n" << n.id << " [label=" << label({g.value(n.outputs.front()).name, n.def->name, types}) << ", shape=box"
+       << (n.side_effect ? ", style=filled, fillcolor=\"#ffe0c0\"" : "") << "];\n";
+    for (ValueId in : n.inputs) os << "  " << vertex(in) << " -> n" << n.id << ";\n";
+  }
+  for (size_t i = 0; i < g.outputs().size(); ++i) {
+    os << "  out" << i << " [label=" << label({cat("output ", i)}) << ", shape=plaintext];\n";
+    os << "  " << vertex(g.outputs()[i]) << " -> out" << i << ";\n";
+  }
+  os << "}\n";
+  return os.str();
+}
+
+}  // namespace tessera::graph
