@@ -25,6 +25,7 @@
 #include "tessera/ops/conv.h"
 #include "tessera/ops/copy.h"
 #include "tessera/ops/creation.h"
+#include "tessera/ops/fused.h"
 #include "tessera/ops/index.h"
 #include "tessera/ops/linalg.h"
 #include "tessera/ops/pool.h"

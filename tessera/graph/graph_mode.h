@@ -7,3 +7,4 @@
 #include "tessera/graph/passes/passes.h"
 #include "tessera/graph/print.h"
 #include "tessera/graph/trace.h"
+#include "tessera/graph/passes/memory_plan.h"

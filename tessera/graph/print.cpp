@@ -1,7 +1,10 @@
 #include "tessera/graph/print.h"
 
+#include <cctype>
 #include <initializer_list>
 #include <sstream>
+
+#include "tessera/graph/dynamic_shape.h"
 
 namespace tessera::graph {
 namespace {
@@ -37,6 +40,33 @@ std::string label(std::initializer_list<std::string> lines) {
   return out + "\"";
 }
 
+// An attribute string with the sizes that follow dynamic dims written as their symbols ("shape=[N, 3136]").
+std::string symbolize(const Graph& g, const std::string& repr) {
+  if (g.symbols().empty()) return repr;
+  std::string out;
+  for (size_t i = 0; i < repr.size();) {
+    const bool starts = std::isdigit(static_cast<unsigned char>(repr[i])) &&
+                        (i == 0 || (!std::isalnum(static_cast<unsigned char>(repr[i - 1])) && repr[i - 1] != '.'));
+    if (!starts) {
+      out += repr[i++];
+      continue;
+    }
+    size_t j = i;
+    while (j < repr.size() && std::isdigit(static_cast<unsigned char>(repr[j]))) ++j;
+    const std::string digits = repr.substr(i, j - i);
+    const bool integer = j == repr.size() || (repr[j] != '.' && repr[j] != 'e');
+    if (integer && digits.size() < 18) {
+      const int64_t shape[1] = {std::stoll(digits)};
+      const std::string sym = symbolic_shape_str(g.symbols(), shape);  // "[N]" or "[123]"
+      out += sym.substr(1, sym.size() - 2);
+    } else {
+      out += digits;
+    }
+    i = j;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string to_text(const Graph& g) {
@@ -49,7 +79,7 @@ std::string to_text(const Graph& g) {
     os << "%" << n.outputs.front() << " " << g.value(n.outputs.front()).name << " = " << n.def->name << "(";
     for (size_t i = 0; i < n.inputs.size(); ++i) os << (i ? ", " : "") << ref(g, n.inputs[i]);
     os << ")";
-    const std::string attrs = n.attrs->repr();
+    const std::string attrs = symbolize(g, n.attrs->repr());
     if (!attrs.empty()) os << " {" << attrs << "}";
     os << " :";
     for (size_t i = 0; i < n.outputs.size(); ++i) os << (i ? ", " : " ") << type_str(g, g.value(n.outputs[i]).type);

@@ -19,6 +19,7 @@ void register_all_ops(Registry& r) {
   register_conv_ops(r);
   register_pool_ops(r);
   register_softmax_ops(r);
+  register_fused_ops(r);
 }
 
 }  // namespace tessera

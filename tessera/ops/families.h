@@ -16,4 +16,5 @@ void register_random_ops(Registry& r);     // ops/random.cpp
 void register_conv_ops(Registry& r);       // ops/conv.cpp: conv2d and its gradient ops
 void register_pool_ops(Registry& r);       // ops/pool.cpp: max/avg pooling
 void register_softmax_ops(Registry& r);    // ops/softmax.cpp: softmax, log_softmax
+void register_fused_ops(Registry& r);      // ops/fused.cpp: fused_elementwise (made by graph fusion)
 }  // namespace tessera

@@ -125,3 +125,113 @@ TEST(Passes, OptimizeKeepsModelResults) {
 
 }  // namespace
 }  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+TEST(Fusion, AChainBecomesOneFusedNodeWithTheSameValues) {
+  auto f = [](const std::vector<Tensor>& in) {
+    return std::vector<Tensor>{sigmoid(tanh(in[0] * 2 + 1) * in[1] - in[0])};
+  };
+  Function fn = graph::trace(f, {{"x", {Dim("N"), 3}, kFloat64}, {"y", {Dim("N"), 3}, kFloat64}});
+  Function fused(graph::fuse_elementwise(fn.graph()));
+  // The two scalar constants stay as `full` nodes; mul, add, tanh, mul, sub, sigmoid become one node.
+  EXPECT_EQ(ops_of(fused.graph()), (std::vector<std::string>{"full", "full", "fused_elementwise"}))
+      << graph::to_text(fused.graph());
+  EXPECT_EQ(fused.graph().node(2).inputs.size(), 4u);  // x, 2, 1, y
+  Tensor x = wave({4, 3}, 0.1), y = wave({4, 3}, 0.9);
+  expect_same(fused({x, y})[0], fn({x, y})[0], 1e-15);
+}
+
+TEST(Fusion, AValueWithAnotherReaderEndsTheChain) {
+  auto f = [](const std::vector<Tensor>& in) {
+    Tensor h = exp(in[0]) * 3;  // read twice: by the sum and by the chain
+    return std::vector<Tensor>{relu(h - 1), h.sum()};
+  };
+  Function fn = graph::trace(f, {{"x", {5}, kFloat32}});
+  Function fused(graph::fuse_elementwise(fn.graph()));
+  EXPECT_EQ(ops_of(fused.graph()),
+            (std::vector<std::string>{"full", "fused_elementwise", "full", "fused_elementwise", "sum"}))
+      << graph::to_text(fused.graph());
+  Tensor x = wave({5}, 0.3, 1.0, kFloat32);
+  auto a = fused({x}), b = fn({x});
+  expect_same(a[0], b[0], 1e-7);
+  expect_same(a[1], b[1], 1e-7);
+}
+
+TEST(Fusion, BroadcastsOtherThanScalarsAndIntegerOpsAreNotFused) {
+  auto f = [](const std::vector<Tensor>& in) {
+    Tensor row = in[0] + in[1];        // [2, 3] + [3]: a real broadcast
+    Tensor i = in[2] * in[2] + in[2];  // int64
+    return std::vector<Tensor>{exp(row), i};
+  };
+  Function fn = graph::trace(f, {{"a", {2, 3}, kFloat64}, {"b", {3}, kFloat64}, {"c", {2}, kInt64}});
+  Function fused(graph::fuse_elementwise(fn.graph()));
+  EXPECT_EQ(ops_of(fused.graph()), ops_of(fn.graph()));
+}
+
+TEST(Fusion, FusedMlpTrainingGraphMatchesUnfused) {
+  auto m = small_mlp();
+  auto f = [&](const std::vector<Tensor>& in) {
+    return std::vector<Tensor>{nn::cross_entropy(m->forward(in[0]), in[1])};
+  };
+  Function fwd = graph::trace(f, {{"x", {Dim("N"), 1, 28, 28}, kFloat64}, {"t", {Dim("N")}, kInt64}},
+                              {.capture_names = nn::capture_names(*m), .output_names = {"loss"}});
+  Function g = graph::gradients(fwd, "loss", {"1.weight", "3.weight"});
+  Function opt(graph::fuse_elementwise(graph::optimize(g.graph())));
+  int fused_nodes = 0;
+  for (const auto& n : opt.graph().nodes()) fused_nodes += n.def->name == "fused_elementwise";
+  EXPECT_GE(fused_nodes, 1);
+  Tensor x = wave({3, 1, 28, 28}), t = make<int64_t>({1, 5, 9}, {3});
+  auto a = opt({x, t}), b = g({x, t});
+  for (size_t i = 0; i < a.size(); ++i) expect_same(a[i], b[i], 1e-12);
+}
+
+}  // namespace
+}  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+TEST(MemoryPlan, ChainReusesBuffersByLiveness) {
+  // exp -> sin -> cos on [256] float32 (1 KiB each): exp's buffer is free again when cos runs.
+  Function fn = graph::trace([](const std::vector<Tensor>& in) { return std::vector<Tensor>{in[0].exp().sin().cos()}; },
+                             {{"x", {256}, kFloat32}});
+  graph::MemoryPlan p = graph::plan_memory(fn.graph());
+  EXPECT_EQ(p.unplanned_bytes, 3 * 1024);
+  EXPECT_EQ(p.live_peak_bytes, 2 * 1024);
+  EXPECT_EQ(p.arena_bytes, 2 * 1024);
+  const auto& nodes = fn.graph().nodes();
+  EXPECT_EQ(p.offset[static_cast<size_t>(nodes[0].outputs[0])], p.offset[static_cast<size_t>(nodes[2].outputs[0])]);
+  EXPECT_NE(p.offset[static_cast<size_t>(nodes[0].outputs[0])], p.offset[static_cast<size_t>(nodes[1].outputs[0])]);
+}
+
+TEST(MemoryPlan, ViewsLiveInTheirBaseAndDynamicDimsTakeTheBoundSize) {
+  // exp [N, 10] float64, a view of it, then sum of the view: the view has no buffer and keeps exp's alive.
+  Function fn =
+      graph::trace([](const std::vector<Tensor>& in) { return std::vector<Tensor>{in[0].exp().view({-1}).sum()}; },
+                   {{"x", {Dim("N"), 10}, kFloat64}});
+  graph::MemoryPlan p = graph::plan_memory(fn.graph(), {4});
+  const auto& nodes = fn.graph().nodes();
+  EXPECT_EQ(p.offset[static_cast<size_t>(nodes[1].outputs[0])], -1);  // the view
+  EXPECT_EQ(p.unplanned_bytes, 320 + 64);                             // exp [4, 10] float64, sum rounded to 64
+  EXPECT_EQ(p.arena_bytes, 384);                                      // exp is still read by sum
+}
+
+TEST(MemoryPlan, ArenaIsFarBelowUnplannedOnACnnTrainingGraph) {
+  auto m = small_cnn();
+  auto f = [&](const std::vector<Tensor>& in) {
+    return std::vector<Tensor>{nn::cross_entropy(m->forward(in[0]), in[1])};
+  };
+  Function fwd = graph::trace(f, {{"x", {Dim("N"), 1, 14, 14}, kFloat64}, {"t", {Dim("N")}, kInt64}},
+                              {.capture_names = nn::capture_names(*m), .output_names = {"loss"}});
+  std::vector<std::string> wrt;
+  for (const auto& [name, p] : m->named_parameters()) wrt.push_back(name);
+  graph::Graph g = graph::gradients(fwd, "loss", wrt).graph();
+  graph::MemoryPlan p = graph::plan_memory(g, {32});
+  EXPECT_GE(p.arena_bytes, p.live_peak_bytes);
+  EXPECT_LT(p.arena_bytes * 2, p.unplanned_bytes);
+}
+
+}  // namespace
+}  // namespace tessera::testing

@@ -10,5 +10,7 @@ void add_info_command(CLI::App& app);
 void add_train_commands(CLI::App& app);
 /// Adds `tessera time` (per-layer forward/backward milliseconds).
 void add_time_command(CLI::App& app);
+/// Adds `tessera graph` (a model's traced graph as text, DOT and SVG).
+void add_graph_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -20,6 +20,7 @@ void register_kernels(Registry& r) {
   register_conv_kernels(r);
   register_pool_kernels(r);
   register_softmax_kernels(r);
+  register_fused_kernels(r);
 }
 
 }  // namespace tessera::cpu

@@ -18,5 +18,6 @@ void register_random_kernels(Registry& r);
 void register_conv_kernels(Registry& r);
 void register_pool_kernels(Registry& r);
 void register_softmax_kernels(Registry& r);
+void register_fused_kernels(Registry& r);
 }  // namespace cpu
 }  // namespace tessera

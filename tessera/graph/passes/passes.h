@@ -17,6 +17,11 @@ inline constexpr int64_t kMaxFoldElements = int64_t{1} << 20;
 /// permute(permute(x)) (composed, or removed when the identity), reshape/view chains, reshape to the same shape.
 Graph simplify(const Graph& g);
 
+/// Elementwise fusion: each tree of fusable elementwise nodes (ops/fused.h) whose inner values nothing else reads
+/// becomes one fused_elementwise node (one loop over the data). Inner values can no longer be fetched. Run it
+/// last: fused nodes are not differentiable.
+Graph fuse_elementwise(const Graph& g);
+
 /// The default pipeline: simplify, fold_constants, eliminate_common_subexpressions, eliminate_dead_code, repeated
 /// until the node count stops falling.
 Graph optimize(const Graph& g);
