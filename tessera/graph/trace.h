@@ -24,7 +24,7 @@ struct Dim {
 /// A graph input: its name, shape (fixed or dynamic dims) and dtype.
 struct InputSpec {
   std::string name;
-  std::vector<Dim> shape;
+  std::vector<Dim> shape{};
   DType dtype = kDefaultFloat;
   Device device{};
   /// An input shaped like `example`, with the listed dims dynamic (named by `symbols`, "N" by default).
@@ -34,9 +34,9 @@ struct InputSpec {
 
 struct TraceOptions {
   /// Names for the captures of these tensors (e.g. a module's named_parameters(): "fc1.weight").
-  std::vector<std::pair<std::string, Tensor>> capture_names;
+  std::vector<std::pair<std::string, Tensor>> capture_names{};
   /// Names for the outputs, in order (default: the names of the nodes that produce them).
-  std::vector<std::string> output_names;
+  std::vector<std::string> output_names{};
 };
 
 using TracedFn = std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs)>;

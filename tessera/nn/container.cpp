@@ -56,4 +56,32 @@ ModuleList& ModuleList::push_back(ModulePtr m) {
 
 ModulePtr ModuleList::operator[](int64_t i) const { return at(*this, i); }
 
+ModuleDict::ModuleDict(std::vector<std::pair<std::string, ModulePtr>> modules) { update(modules); }
+
+ModuleDict& ModuleDict::insert(const std::string& key, ModulePtr m) {
+  check<KeyError>(!key.empty() && key.find('.') == std::string::npos,
+                  "ModuleDict: a key must be non-empty and contain no '.', got '", key, "'");
+  check<KeyError>(!contains(key), "ModuleDict: key '", key, "' is already present");
+  add_child(key, std::move(m));
+  return *this;
+}
+
+ModuleDict& ModuleDict::update(const std::vector<std::pair<std::string, ModulePtr>>& modules) {
+  for (const auto& [key, m] : modules) insert(key, m);
+  return *this;
+}
+
+bool ModuleDict::contains(const std::string& key) const {
+  for (const auto& [n, c] : named_children()) {
+    if (n == key) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> ModuleDict::keys() const {
+  std::vector<std::string> out;
+  for (const auto& [n, c] : named_children()) out.push_back(n);
+  return out;
+}
+
 }  // namespace tessera::nn

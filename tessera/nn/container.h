@@ -1,6 +1,8 @@
 #pragma once
-// Containers: Sequential (children applied in order, named "0", "1", ...) and ModuleList.
+// Containers: Sequential (children applied in order, named "0", "1", ...), ModuleList and ModuleDict.
 #include <initializer_list>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "tessera/nn/module.h"
@@ -32,6 +34,28 @@ class ModuleList : public Module {
   std::string type_name() const override { return "ModuleList"; }
   size_t size() const { return named_children().size(); }
   ModulePtr operator[](int64_t i) const;
+};
+
+/// Holds modules under string keys in insertion order (torch.nn.ModuleDict): its parameters are named
+/// "key.weight". Does not define forward.
+class ModuleDict : public Module {
+ public:
+  ModuleDict() = default;
+  explicit ModuleDict(std::vector<std::pair<std::string, ModulePtr>> modules);
+  /// Adds `m` under `key` and returns *this. KeyError for an empty key, a key containing '.', or a key already
+  /// present (replacing a child in place needs a Module::replace_child that nn::Module does not have yet).
+  ModuleDict& insert(const std::string& key, ModulePtr m);
+  /// Inserts every pair in order (torch's update; the same KeyErrors as insert).
+  ModuleDict& update(const std::vector<std::pair<std::string, ModulePtr>>& modules);
+  /// The module under `key`; KeyError naming the key otherwise.
+  ModulePtr operator[](const std::string& key) const { return child(key); }
+  bool contains(const std::string& key) const;
+  size_t size() const { return named_children().size(); }
+  bool empty() const { return named_children().empty(); }
+  std::vector<std::string> keys() const;
+  std::vector<ModulePtr> values() const { return children(); }
+  const std::vector<std::pair<std::string, ModulePtr>>& items() const { return named_children(); }
+  std::string type_name() const override { return "ModuleDict"; }
 };
 
 }  // namespace tessera::nn

@@ -169,4 +169,32 @@ Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction, bo
   return reduce_loss(loss, reduction);
 }
 
+Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin,
+                           Reduction reduction) {
+  check<ShapeError>(input1.dim() == input2.dim() && input1.dim() == target.dim(),
+                    "margin_ranking_loss: all inputs should have the same number of dims, got input1 ",
+                    fmt_shape(input1.shape()), ", input2 ", fmt_shape(input2.shape()), ", target ",
+                    fmt_shape(target.shape()));
+  broadcast_shapes(broadcast_shapes(input1.shape(), input2.shape(), "margin_ranking_loss"), target.shape(),
+                   "margin_ranking_loss");
+  return reduce_loss(clamp_min(-target * (input1 - input2) + margin, Scalar(0.0)), reduction);
+}
+
+Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin,
+                             Reduction reduction) {
+  const int64_t d = target.dim();
+  check<ShapeError>(input1.shape() == input2.shape() && (d == 0 || d == 1) && input1.dim() == d + 1 &&
+                        (d == 0 || target.size(0) == input1.size(0)),
+                    "cosine_embedding_loss: expected input1 and input2 [N, D] with target [N] (or [D] with a 0-d "
+                    "target), got ",
+                    fmt_shape(input1.shape()), ", ", fmt_shape(input2.shape()), " and ", fmt_shape(target.shape()));
+  constexpr double kEps = 1e-12;  // PyTorch's EPSILON in cosine_embedding_loss
+  const Tensor dot_12 = (input1 * input2).sum({d});
+  const Tensor cos = dot_12 / sqrt((square(input1).sum({d}) + kEps) * (square(input2).sum({d}) + kEps));
+  const Tensor zero = zeros_like(cos);
+  const Tensor loss = where(eq(target, Scalar(1)), 1.0 - cos, zero) +
+                      where(eq(target, Scalar(-1)), clamp_min(cos - margin, Scalar(0.0)), zero);
+  return reduce_loss(loss, reduction);
+}
+
 }  // namespace tessera::nn

@@ -49,6 +49,18 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::kMean,
               bool log_target = false);
 
+/// max(0, -target (input1 - input2) + margin) (torch.nn.functional.margin_ranking_loss): target holds 1 (input1
+/// should rank higher) or -1; the three shapes broadcast. ShapeError naming margin_ranking_loss when their
+/// numbers of dims differ (as PyTorch) or they do not broadcast.
+Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin = 0.0,
+                           Reduction reduction = Reduction::kMean);
+/// 1 - cos(x1, x2) where target == 1, max(0, cos(x1, x2) - margin) where target == -1, 0 for other targets
+/// (torch.nn.functional.cosine_embedding_loss), with cos = <x1, x2> / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12)) as
+/// PyTorch. input1, input2 [N, D] with target [N], or [D] with a 0-d target; the loss has the target's shape
+/// before reduction. ShapeError naming cosine_embedding_loss for other shapes.
+Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin = 0.0,
+                             Reduction reduction = Reduction::kMean);
+
 /// Applies a reduction to per-element losses.
 Tensor reduce_loss(const Tensor& loss, Reduction reduction);
 

@@ -1,4 +1,4 @@
-// Loss functions vs PyTorch 1.13: the value and the input gradient (of the loss, or of sum(loss * g) for
+// Loss functions vs PyTorch 1.13: the value and the input gradient(s) (of the loss, or of sum(loss * g) for
 // reduction none) for the same float64 inputs (reference_values.h, written by tests/nn/make_reference.py), and every
 // error path.
 #include "tessera/nn/loss.h"
@@ -12,6 +12,7 @@
 
 #include "nn_testing.h"
 #include "reference_values.h"
+#include "sequence_testing.h"
 #include "tessera/ops/softmax.h"
 
 namespace tessera {
@@ -238,6 +239,78 @@ TEST(KlDiv, MatchesPyTorch) {
               [&](const Tensor& x) { return nn::kl_div(x, log_q, Reduction::kSum, true); });
   expect_loss("kl_div_log_target_none", logp,
               [&](const Tensor& x) { return nn::kl_div(x, log_q, Reduction::kNone, true); });
+}
+
+// ---- margin_ranking_loss and cosine_embedding_loss: [loss, dx1, dx2] ------------------------------------------
+
+using Loss2Fn = std::function<Tensor(const Tensor&, const Tensor&)>;
+
+void expect_loss2(const std::string& name, const Tensor& a, const Tensor& b, const Loss2Fn& loss) {
+  SCOPED_TRACE(name);
+  const Tensor x1 = a.detach().clone().requires_grad_(), x2 = b.detach().clone().requires_grad_();
+  const Tensor y = loss(x1, x2);
+  y.dim() > 0 ? y.backward(testing::grad_wave(y.shape())) : y.backward();
+  testing::expect_all({y.detach(), x1.grad(), x2.grad()},
+                      testing::find_reference(testing::nn_reference::extra_losses(), name));
+}
+
+TEST(MarginRankingLoss, MatchesPyTorch) {
+  const Tensor t = tensor({1.0, -1.0, 1.0, 1.0, -1.0, -1.0}, kFloat64);
+  for (const auto& [r, red] : kReductions) {
+    expect_loss2(std::string("margin_ranking_") + r, input_wave({6}, 2.0), input_wave({6}, 2.0, 1.0),
+                 [&](const Tensor& a, const Tensor& b) { return nn::margin_ranking_loss(a, b, t, 0.3, red); });
+  }
+  const Tensor sign = where(target_wave({3, 4}) > 0.0, 1.0, -1.0).to(kFloat64);
+  expect_loss2(
+      "margin_ranking_broadcast", input_wave({3, 1}), input_wave({1, 4}, 1.0, 2.0),
+      [&](const Tensor& a, const Tensor& b) { return nn::margin_ranking_loss(a, b, sign, 0.0, Reduction::kNone); });
+}
+
+TEST(CosineEmbeddingLoss, MatchesPyTorch) {
+  const Tensor t = tensor({1.0, -1.0, -1.0, 1.0}, kFloat64);
+  const Tensor u = input_wave({4, 5}), v = input_wave({4, 5}, 1.0, 0.7);
+  for (const auto& [r, red] : kReductions) {
+    expect_loss2(std::string("cosine_embedding_") + r, u, v,
+                 [&](const Tensor& a, const Tensor& b) { return nn::cosine_embedding_loss(a, b, t, 0.2, red); });
+  }
+  expect_loss2("cosine_embedding_margin_neg", u, v,
+               [&](const Tensor& a, const Tensor& b) { return nn::cosine_embedding_loss(a, b, -t, -0.5); });
+  expect_loss2("cosine_embedding_1d", input_wave({5}), input_wave({5}, 1.0, 0.7), [](const Tensor& a, const Tensor& b) {
+    return nn::cosine_embedding_loss(a, b, scalar_tensor(-1.0), 0.0, Reduction::kSum);
+  });
+  // Integer targets work as well; targets other than 1 and -1 contribute 0.
+  const Tensor other = nn::cosine_embedding_loss(u, v, tensor({1, 0, 2, -1}), 0.0, Reduction::kNone);
+  EXPECT_EQ(testing::doubles(other)[1], 0.0);
+  EXPECT_EQ(testing::doubles(other)[2], 0.0);
+}
+
+TEST(RankingLosses, Errors) {
+  expect_error<ShapeError>(
+      [] {
+        nn::margin_ranking_loss(zeros({3}), zeros({3}), zeros({1, 3}));
+      },
+      {"margin_ranking_loss", "[3]", "[1, 3]"});
+  expect_error<ShapeError>([] { nn::margin_ranking_loss(zeros({3}), zeros({4}), zeros({3})); }, "margin_ranking_loss");
+  expect_error<ShapeError>(
+      [] {
+        nn::cosine_embedding_loss(zeros({4, 5}), zeros({4, 6}), zeros({4}));
+      },
+      {"cosine_embedding_loss", "[4, 5]", "[4, 6]"});
+  expect_error<ShapeError>(
+      [] {
+        nn::cosine_embedding_loss(zeros({4, 5}), zeros({4, 5}), zeros({3}));
+      },
+      {"cosine_embedding_loss", "[3]"});
+  expect_error<ShapeError>(
+      [] {
+        nn::cosine_embedding_loss(zeros({4, 5}), zeros({4, 5}), zeros({}));
+      },
+      "cosine_embedding_loss");
+  expect_error<ShapeError>(
+      [] {
+        nn::cosine_embedding_loss(zeros({2, 4, 5}), zeros({2, 4, 5}), zeros({2, 4}));
+      },
+      "cosine_embedding_loss");
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 
 Run with Debian's Python (it sees torch):  /usr/bin/python3 tests/nn/make_reference.py
 It writes tests/nn/reference_values.h: one table of cases per test file (layers, activations, normalization,
-losses), each case named as the test looks it up.
+losses, extra losses, embedding, attention, transformer), each case named as the test looks it up.
 Inputs are not written: both sides build them from the same formulas, so only outputs travel
 (everything in float64; the C++ side is tests/nn/nn_testing.h):
   input              x.flat[i] = scale * sin(0.37 i + 0.1 + phase)
@@ -235,6 +235,187 @@ def losses():
     return c
 
 
+def loss_case2(fn, x1, x2, *args, **kwargs):
+    """[loss, dx1, dx2] for a loss of two inputs."""
+    x1 = x1.clone().requires_grad_()
+    x2 = x2.clone().requires_grad_()
+    y = fn(x1, x2, *args, **kwargs)
+    y.backward(G(y.shape) if y.dim() > 0 else None)
+    return [y.detach(), x1.grad, x2.grad]
+
+
+def extra_losses():
+    """margin_ranking_loss and cosine_embedding_loss (loss_test.cpp): [loss, dx1, dx2]."""
+    c = {}
+    a, b = X([6], 2.0), X([6], 2.0, 1.0)
+    rank_t = torch.tensor([1.0, -1.0, 1.0, 1.0, -1.0, -1.0])
+    for r in ("mean", "sum", "none"):
+        c["margin_ranking_" + r] = loss_case2(F.margin_ranking_loss, a, b, rank_t, margin=0.3, reduction=r)
+    # input1 [3, 1] and input2 [1, 4] broadcast with target [3, 4].
+    c["margin_ranking_broadcast"] = loss_case2(F.margin_ranking_loss, X([3, 1]), X([1, 4], 1.0, 2.0),
+                                               torch.sign(T([3, 4])), reduction="none")
+    u, v = X([4, 5]), X([4, 5], 1.0, 0.7)
+    cos_t = torch.tensor([1.0, -1.0, -1.0, 1.0])
+    for r in ("mean", "sum", "none"):
+        c["cosine_embedding_" + r] = loss_case2(F.cosine_embedding_loss, u, v, cos_t, margin=0.2, reduction=r)
+    c["cosine_embedding_margin_neg"] = loss_case2(F.cosine_embedding_loss, u, v, -cos_t, margin=-0.5)
+    c["cosine_embedding_1d"] = loss_case2(F.cosine_embedding_loss, X([5]), X([5], 1.0, 0.7), torch.tensor(-1.0),
+                                          reduction="sum")
+    return c
+
+
+# ---- embedding_test.cpp: Embedding [y, dweight (, weight after max_norm renormalization)] and Bilinear --------
+
+IDX = torch.tensor([[1, 4, 4, 7], [9, 0, 2, 4]])  # embedding_test.cpp's kIndices
+
+
+def embedding_case(m, idx=IDX, record_weight=False):
+    m = m.double()
+    fill_params(m)
+    y = m(idx)
+    y.backward(G(y.shape))
+    out = [y.detach(), m.weight.grad.clone()]
+    return out + [m.weight.detach().clone()] if record_weight else out
+
+
+def bilinear_case(m, x1, x2):
+    """[y, dx1, dx2, dweight, dbias] of sum(m(x1, x2) * g)."""
+    m = m.double()
+    fill_params(m)
+    x1 = x1.clone().requires_grad_()
+    x2 = x2.clone().requires_grad_()
+    y = m(x1, x2)
+    y.backward(G(y.shape))
+    return [y.detach(), x1.grad, x2.grad] + grads_of(m)
+
+
+def embedding():
+    c = {}
+    c["embedding"] = embedding_case(nn.Embedding(10, 3))
+    c["embedding_padding"] = embedding_case(nn.Embedding(10, 3, padding_idx=4))
+    c["embedding_padding_negative"] = embedding_case(nn.Embedding(10, 3, padding_idx=-1))
+    c["embedding_1d"] = embedding_case(nn.Embedding(10, 3), torch.tensor([3, 3, 8, 0, 5]))
+    c["embedding_max_norm"] = embedding_case(nn.Embedding(10, 3, max_norm=0.6), record_weight=True)
+    c["embedding_max_norm_l1"] = embedding_case(nn.Embedding(10, 3, max_norm=0.8, norm_type=1.0),
+                                                record_weight=True)
+    c["embedding_scale_grad"] = embedding_case(nn.Embedding(10, 3, scale_grad_by_freq=True))
+    c["embedding_scale_grad_padding"] = embedding_case(nn.Embedding(10, 3, padding_idx=7, scale_grad_by_freq=True))
+    c["bilinear"] = bilinear_case(nn.Bilinear(3, 4, 2), X([5, 3]), X([5, 4], 1.0, 1.0))
+    c["bilinear_3d_no_bias"] = bilinear_case(nn.Bilinear(2, 3, 4, bias=False), X([2, 3, 2]), X([2, 3, 3], 1.0, 1.0))
+    c["bilinear_batch1"] = bilinear_case(nn.Bilinear(4, 2, 3), X([1, 4]), X([1, 2], 1.0, 1.0))
+    return c
+
+
+# ---- attention_test.cpp ----------------------------------------------------------------------------------------
+
+def sdpa(q, k, v, attn_mask=None, is_causal=False, scale=None):
+    """PyTorch 2's reference implementation of F.scaled_dot_product_attention (1.13 lacks the public function)."""
+    L, S = q.size(-2), k.size(-2)
+    scale = 1 / math.sqrt(q.size(-1)) if scale is None else scale
+    bias = torch.zeros(L, S)
+    if is_causal:
+        bias.masked_fill_(torch.ones(L, S, dtype=torch.bool).tril(0).logical_not(), float("-inf"))
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            bias = bias.masked_fill(attn_mask.logical_not(), float("-inf"))
+        else:
+            bias = attn_mask + bias
+    w = torch.softmax(q @ k.transpose(-2, -1) * scale + bias, dim=-1)
+    return w @ v
+
+
+def sdpa_case(qs, ks, vs, **kw):
+    """[y, dq, dk, dv] with q = X(qs), k = X(ks, phase 1), v = X(vs, phase 2)."""
+    q, k, v = (t.clone().requires_grad_() for t in (X(qs), X(ks, 1.0, 1.0), X(vs, 1.0, 2.0)))
+    y = sdpa(q, k, v, **kw)
+    y.backward(G(y.shape))
+    return [y.detach(), q.grad, k.grad, v.grad]
+
+
+# attention_test.cpp's masks: blocked (MultiheadAttention, True = masked) and additive.
+def block_mask(l, s):
+    return torch.tensor([[(i * 3 + j * 2) % 5 == 1 for j in range(s)] for i in range(l)])
+
+
+def mha_case(m, q, k=None, v=None, **kw):
+    """[out, weights, dq, dk, dv, dparams...] of sum(out * g) + sum(weights * g) (self-attention when k and v are
+    None: q is used thrice and [out, weights, dq, dparams...] is recorded). Weights are left out when need_weights
+    is False."""
+    m = m.double()
+    fill_params(m)
+    q = q.clone().requires_grad_()
+    inputs = [q] if k is None else [q, k.clone().requires_grad_(), v.clone().requires_grad_()]
+    qkv = inputs * 3 if k is None else inputs
+    out, w = m(*qkv, **kw)
+    total = (out * G(out.shape)).sum()
+    if w is not None:
+        total = total + (w * G(w.shape)).sum()
+    total.backward()
+    return [out.detach()] + ([w.detach()] if w is not None else []) + [t.grad for t in inputs] + grads_of(m)
+
+
+def attention():
+    c = {}
+    c["sdpa"] = sdpa_case([2, 2, 3, 4], [2, 2, 5, 4], [2, 2, 5, 6])
+    c["sdpa_bool_mask"] = sdpa_case([2, 3, 4], [2, 5, 4], [2, 5, 3], attn_mask=~block_mask(3, 5))
+    c["sdpa_float_mask_broadcast"] = sdpa_case([2, 2, 3, 4], [2, 2, 5, 4], [2, 2, 5, 6], attn_mask=T([2, 1, 3, 5]))
+    c["sdpa_causal"] = sdpa_case([1, 4, 3], [1, 4, 3], [1, 4, 2], is_causal=True)
+    c["sdpa_causal_l_ne_s"] = sdpa_case([3, 4], [5, 4], [5, 2], is_causal=True)
+    c["sdpa_scale"] = sdpa_case([2, 3, 4], [2, 5, 4], [2, 5, 3], scale=0.3)
+
+    x = X([4, 2, 8])  # [L, N, E]
+    c["mha_self"] = mha_case(nn.MultiheadAttention(8, 2), x)
+    c["mha_kdim_vdim"] = mha_case(nn.MultiheadAttention(8, 2, kdim=6, vdim=5), X([3, 2, 8]), X([5, 2, 6], 1.0, 1.0),
+                                  X([5, 2, 5], 1.0, 2.0))
+    q, k, v = X([2, 3, 8]), X([2, 5, 8], 1.0, 1.0), X([2, 5, 8], 1.0, 2.0)  # batch first
+    c["mha_batch_first_per_head"] = mha_case(nn.MultiheadAttention(8, 4, batch_first=True), q, k, v,
+                                             average_attn_weights=False)
+    kpm = torch.tensor([[False, False, True, False, True], [True, False, False, False, False]])
+    c["mha_bool_masks"] = mha_case(nn.MultiheadAttention(8, 2), X([3, 2, 8]), X([5, 2, 8], 1.0, 1.0),
+                                   X([5, 2, 8], 1.0, 2.0), attn_mask=block_mask(3, 5), key_padding_mask=kpm)
+    c["mha_float_mask_3d"] = mha_case(nn.MultiheadAttention(8, 2, batch_first=True), q, k, v,
+                                      attn_mask=T([4, 3, 5]), key_padding_mask=kpm)
+    c["mha_float_key_padding"] = mha_case(nn.MultiheadAttention(8, 2), X([3, 2, 8]), X([5, 2, 8], 1.0, 1.0),
+                                          X([5, 2, 8], 1.0, 2.0), key_padding_mask=T([2, 5]))
+    causal = torch.triu(torch.full((4, 4), float("-inf")), 1)
+    c["mha_causal"] = mha_case(nn.MultiheadAttention(8, 2), x, attn_mask=causal)
+    c["mha_no_bias_batch1_no_weights"] = mha_case(nn.MultiheadAttention(8, 4, bias=False), X([3, 1, 8]),
+                                                  X([4, 1, 8], 1.0, 1.0), X([4, 1, 8], 1.0, 2.0), need_weights=False)
+    c["mha_unbatched"] = mha_case(nn.MultiheadAttention(8, 2), X([3, 8]), X([4, 8], 1.0, 1.0), X([4, 8], 1.0, 2.0))
+    return c
+
+
+# ---- transformer_test.cpp: TransformerEncoderLayer / TransformerEncoder with dropout 0 -------------------------
+
+def encoder_case(m, x, **kw):
+    m = m.double()
+    fill_params(m)
+    x = x.clone().requires_grad_()
+    y = m(x, **kw)
+    y.backward(G(y.shape))
+    return [y.detach(), x.grad] + grads_of(m)
+
+
+def transformer():
+    c = {}
+    layer = lambda **kw: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, **kw)
+    c["encoder_layer"] = encoder_case(layer(), X([5, 2, 8]))
+    c["encoder_layer_norm_first_gelu"] = encoder_case(layer(norm_first=True, activation="gelu"), X([5, 2, 8]))
+    src_mask = block_mask(5, 5)
+    kpm = torch.tensor([[False, False, False, True, True], [False, True, False, False, False]])
+    c["encoder_layer_batch_first_masks"] = encoder_case(layer(batch_first=True, layer_norm_eps=1e-3), X([2, 5, 8]),
+                                                        src_mask=src_mask, src_key_padding_mask=kpm)
+    c["encoder_layer_norm_first_batch_first_causal"] = encoder_case(
+        layer(batch_first=True, norm_first=True), X([2, 5, 8]),
+        src_mask=torch.triu(torch.full((5, 5), float("-inf")), 1))
+    c["encoder_layer_unbatched"] = encoder_case(layer(), X([4, 8]))
+    c["encoder_layer_batch1"] = encoder_case(layer(), X([3, 1, 8]))
+    enc = nn.TransformerEncoder(layer(), 2, norm=nn.LayerNorm(8))
+    c["encoder_stack_norm"] = encoder_case(enc, X([5, 2, 8]), src_key_padding_mask=kpm)
+    c["encoder_stack_norm_first"] = encoder_case(nn.TransformerEncoder(layer(norm_first=True), 3), X([4, 2, 8]))
+    return c
+
+
 # ---- Printing ------------------------------------------------------------------------------------------------
 
 def num(v):
@@ -275,6 +456,10 @@ SECTIONS = [
     ("activations", "activation_test.cpp", activations),
     ("normalization", "normalization_test.cpp", normalization),
     ("losses", "loss_test.cpp", losses),
+    ("extra_losses", "loss_test.cpp", extra_losses),
+    ("embedding", "embedding_test.cpp", embedding),
+    ("attention", "attention_test.cpp", attention),
+    ("transformer", "transformer_test.cpp", transformer),
 ]
 
 HEADER = """#pragma once
