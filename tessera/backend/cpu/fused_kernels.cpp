@@ -16,14 +16,30 @@ namespace {
 
 constexpr int64_t kBlock = 512;
 
+// Operands are contiguous (stride 1) or one broadcast element (stride 0); each case gets its own loop so the
+// compiler can vectorize the contiguous ones.
 template <class T, class F>
 void unary(const T* a, int64_t sa, T* out, int64_t n, F f) {
-  for (int64_t j = 0; j < n; ++j) out[j] = f(a[j * sa]);
+  if (sa == 0) {
+    std::fill(out, out + n, f(a[0]));
+    return;
+  }
+  for (int64_t j = 0; j < n; ++j) out[j] = f(a[j]);
 }
 
 template <class T, class F>
 void binary(const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n, F f) {
-  for (int64_t j = 0; j < n; ++j) out[j] = f(a[j * sa], b[j * sb]);
+  if (sa != 0 && sb != 0) {
+    for (int64_t j = 0; j < n; ++j) out[j] = f(a[j], b[j]);
+  } else if (sa != 0) {
+    const T bv = b[0];
+    for (int64_t j = 0; j < n; ++j) out[j] = f(a[j], bv);
+  } else if (sb != 0) {
+    const T av = a[0];
+    for (int64_t j = 0; j < n; ++j) out[j] = f(av, b[j]);
+  } else {
+    std::fill(out, out + n, f(a[0], b[0]));
+  }
 }
 
 template <class T>
