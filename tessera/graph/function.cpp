@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "tessera/graph/random_nodes.h"
+#include "tessera/graph/rethrow.h"
 #include "tessera/ops/interpreter.h"
 
 namespace tessera::graph {
@@ -23,30 +24,6 @@ struct Function::Cache {
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<Plan>> plans;
 };
-
-namespace {
-
-// Re-throws the active exception with the node named in front, keeping its type.
-[[noreturn]] void rethrow_in(const Node& n) {
-  const std::string where = cat("graph node '", n.name, "' (", n.def->name, "): ");
-  try {
-    throw;
-  } catch (const ShapeError& e) {
-    throw ShapeError(where + e.what());
-  } catch (const DTypeError& e) {
-    throw DTypeError(where + e.what());
-  } catch (const IndexError& e) {
-    throw IndexError(where + e.what());
-  } catch (const ValueError& e) {
-    throw ValueError(where + e.what());
-  } catch (const NotImplementedError& e) {
-    throw NotImplementedError(where + e.what());
-  } catch (const Error& e) {
-    throw Error(where + e.what());
-  }
-}
-
-}  // namespace
 
 Function::Function(Graph g) : graph_(std::move(g)), cache_(std::make_shared<Cache>()) {}
 
@@ -192,7 +169,7 @@ std::vector<Tensor> Function::run_ids(const std::vector<std::pair<ValueId, Tenso
       if (is_random_attrs(*a)) a = with_fresh_stream(a, out_types.at(0));
       outs = run_kernel(*n.def, inputs, *a, out_types);
     } catch (const Error&) {
-      rethrow_in(n);
+      rethrow_with_prefix(cat("graph node '", n.name, "' (", n.def->name, "): "));
     }
     for (size_t k = 0; k < outs.size(); ++k) env[static_cast<size_t>(n.outputs[k])] = std::move(outs[k]);
     // Drop what no later node reads, so intermediate buffers are freed as early as eager code frees them.

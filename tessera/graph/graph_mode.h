@@ -4,7 +4,7 @@
 #include "tessera/graph/gradients.h"
 #include "tessera/graph/graph.h"
 #include "tessera/graph/name_scope.h"
+#include "tessera/graph/passes/memory_plan.h"
 #include "tessera/graph/passes/passes.h"
 #include "tessera/graph/print.h"
 #include "tessera/graph/trace.h"
-#include "tessera/graph/passes/memory_plan.h"

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "tessera/graph/name_scope.h"
+#include "tessera/graph/rethrow.h"
 
 namespace tessera::graph {
 namespace {
@@ -54,6 +55,10 @@ ValueId Tracer::original_capture(const Tensor& t) {
 }
 
 void Tracer::name_capture(const Tensor& t, std::string name) { capture_names_[&t.impl()] = std::move(name); }
+
+void Tracer::rethrow_infer_error(const OpDef& def) {
+  rethrow_with_prefix(cat("while tracing '", graph_.unique_name(scoped_name(def.name)), "': "));
+}
 
 std::vector<Tensor> Tracer::process(const OpDef& def, std::span<const Tensor> inputs, const Attrs& attrs,
                                     std::vector<TensorType> out_types) {

@@ -26,6 +26,8 @@ class Tracer final : public Interpreter {
 
   std::vector<Tensor> process(const OpDef& def, std::span<const Tensor> inputs, const Attrs& attrs,
                               std::vector<TensorType> out_types) override;
+  /// Prefixes a shape rule's error with the node it would have made: "while tracing 'conv1/matmul': ...".
+  [[noreturn]] void rethrow_infer_error(const OpDef& def) override;
 
   /// A symbolic tensor standing for value `id`.
   Tensor symbolic(ValueId id) const;

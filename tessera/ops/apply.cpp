@@ -11,8 +11,14 @@ std::vector<Tensor> apply(const OpDef& def, std::span<const Tensor> inputs, cons
     check(t.defined(), def.name, ": got an undefined tensor as input");
     in_types.push_back(type_of(t));
   }
-  std::vector<TensorType> out_types = def.infer(in_types, attrs);
-  return current_interpreter().process(def, inputs, attrs, std::move(out_types));
+  Interpreter& interp = current_interpreter();
+  std::vector<TensorType> out_types;
+  try {
+    out_types = def.infer(in_types, attrs);
+  } catch (const Error&) {
+    interp.rethrow_infer_error(def);
+  }
+  return interp.process(def, inputs, attrs, std::move(out_types));
 }
 
 Tensor apply1(const OpDef& def, std::span<const Tensor> inputs, const Attrs& attrs) {

@@ -15,6 +15,9 @@ class Interpreter {
   /// Processes one op call whose inputs and attributes the shape rule has already validated.
   virtual std::vector<Tensor> process(const OpDef& def, std::span<const Tensor> inputs, const Attrs& attrs,
                                       std::vector<TensorType> out_types) = 0;
+  /// Called from a catch block when an op's shape rule throws: rethrows the active exception, which an
+  /// interpreter may first give more context (the tracer names the node being traced). The default rethrows it.
+  [[noreturn]] virtual void rethrow_infer_error(const OpDef& def);
 };
 
 /// Runs the op's kernel for the inputs' device now. The bottom of every interpreter stack.

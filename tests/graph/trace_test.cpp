@@ -28,10 +28,14 @@ TEST(Trace, ShapeErrorsAreReportedWhileTracingNamingTheOp) {
   Tensor w = wave({5, 2});
   expect_error<ShapeError>(
       [&] {
-        graph::trace([&](const std::vector<Tensor>& in) { return std::vector<Tensor>{in[0].matmul(w)}; },
-                     {{"x", {4, 3}, kFloat64}});
+        graph::trace(
+            [&](const std::vector<Tensor>& in) {
+              graph::NameScope s("fc1");
+              return std::vector<Tensor>{in[0].matmul(w)};
+            },
+            {{"x", {4, 3}, kFloat64}});
       },
-      {"matmul", "[4, 3]", "[5, 2]"});
+      {"while tracing 'fc1/matmul'", "matmul", "[4, 3]", "[5, 2]"});
 }
 
 TEST(Trace, NameScopesAndNamedValuesCanBeFetched) {
