@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "tessera/ops/control_flow.h"
 #include "tessera/ops/conv.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/pool.h"
@@ -78,6 +79,7 @@ void for_each_int(Attrs& a, F&& f) {
   if (auto* s = dynamic_cast<SplitAttrs*>(&a)) ints(s->sizes);
   if (auto* s = dynamic_cast<Conv2dAttrs*>(&a)) ints(s->size);  // the gradient ops' output shape
   if (auto* s = dynamic_cast<Pool2dAttrs*>(&a)) ints(s->size);
+  if (auto* s = dynamic_cast<ScanAttrs*>(&a)) s->length = f(s->length);
   if (auto* s = dynamic_cast<AsStridedAttrs*>(&a)) {
     ints(s->size);
     ints(s->stride);

@@ -13,8 +13,8 @@ Tensor accumulate(const Tensor& a, const Tensor& b) { return a.defined() ? a + b
 
 // Reverse-mode differentiation over the nodes traced so far: each node's rule runs on symbolic tensors, so the
 // tracer appends the gradient computation to the same graph.
-std::vector<Tensor> symbolic_grad(Tracer& tracer, ValueId output, const std::vector<ValueId>& wrt, Tensor seed,
-                                  bool allow_unused) {
+std::vector<Tensor> symbolic_grad(Tracer& tracer, const std::vector<ValueId>& outputs, const std::vector<Tensor>& seeds,
+                                  const std::vector<ValueId>& wrt, bool allow_unused) {
   Graph& g = tracer.graph();
   const size_t nv = g.values().size();
   const auto num_nodes = static_cast<NodeId>(g.num_nodes());
@@ -29,7 +29,7 @@ std::vector<Tensor> symbolic_grad(Tracer& tracer, ValueId output, const std::vec
       for (ValueId o : n.outputs) depends[static_cast<size_t>(o)] = 1;
     }
   }
-  reaches[static_cast<size_t>(output)] = 1;
+  for (ValueId o : outputs) reaches[static_cast<size_t>(o)] = 1;
   for (NodeId i = num_nodes - 1; i >= 0; --i) {
     const Node& n = g.node(i);
     bool any = false;
@@ -40,7 +40,10 @@ std::vector<Tensor> symbolic_grad(Tracer& tracer, ValueId output, const std::vec
   }
 
   std::vector<Tensor> grads(nv);
-  grads[static_cast<size_t>(output)] = seed;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    auto& g = grads[static_cast<size_t>(outputs[i])];
+    if (seeds[i].defined()) g = accumulate(g, seeds[i]);
+  }
   for (NodeId i = num_nodes - 1; i >= 0; --i) {
     // Copy what is needed: the rule appends nodes, which may move the graph's storage.
     const Node n = g.node(i);
@@ -110,7 +113,19 @@ std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& wrt, c
   std::vector<ValueId> ids;
   for (const Tensor& t : wrt) ids.push_back(t.is_symbolic() ? tracer->value_of(t) : tracer->original_capture(t));
   Tensor seed = default_seed(tracer->graph(), out, grad_output, "graph::grad");
-  return symbolic_grad(*tracer, out, ids, seed, allow_unused);
+  return symbolic_grad(*tracer, {out}, {seed}, ids, allow_unused);
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& seeds,
+                         const std::vector<Tensor>& wrt, bool allow_unused) {
+  Tracer* tracer = current_tracer();
+  check(tracer != nullptr, "graph::grad: only while tracing (use tessera::grad or backward() eagerly)");
+  check<ValueError>(outputs.size() == seeds.size(), "graph::grad: ", outputs.size(), " outputs but ", seeds.size(),
+                    " seeds");
+  std::vector<ValueId> outs, ids;
+  for (const Tensor& o : outputs) outs.push_back(tracer->value_of(o));
+  for (const Tensor& t : wrt) ids.push_back(t.is_symbolic() ? tracer->value_of(t) : tracer->original_capture(t));
+  return symbolic_grad(*tracer, outs, seeds, ids, allow_unused);
 }
 
 Function gradients(const Function& f, const std::string& output, const std::vector<std::string>& wrt) {
@@ -122,7 +137,7 @@ Function gradients(const Function& f, const std::string& output, const std::vect
   std::vector<Tensor> grads;
   {
     TracingGuard guard(tracer);
-    grads = symbolic_grad(tracer, out, ids, default_seed(g, out, {}, "gradients"), /*allow_unused=*/true);
+    grads = symbolic_grad(tracer, {out}, {default_seed(g, out, {}, "gradients")}, ids, /*allow_unused=*/true);
   }
   std::vector<ValueId> outs = g.outputs();
   for (size_t i = 0; i < grads.size(); ++i) {

@@ -15,6 +15,11 @@ namespace tessera::graph {
 std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& wrt, const Tensor& grad_output = {},
                          bool allow_unused = false);
 
+/// While tracing: the gradients of several outputs, each weighted by its seed (an undefined seed contributes
+/// nothing), with respect to `wrt` (vector-Jacobian products of several outputs at once).
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& seeds,
+                         const std::vector<Tensor>& wrt, bool allow_unused = false);
+
 /// A Function computing f's outputs and then the gradient of the output named `output` (one element) with
 /// respect to each value named in `wrt` (inputs, captures or intermediates), named "grad/<wrt name>".
 /// KeyError for an unknown name.

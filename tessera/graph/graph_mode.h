@@ -7,4 +7,5 @@
 #include "tessera/graph/passes/memory_plan.h"
 #include "tessera/graph/passes/passes.h"
 #include "tessera/graph/print.h"
+#include "tessera/graph/scan.h"
 #include "tessera/graph/trace.h"

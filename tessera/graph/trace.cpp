@@ -1,6 +1,7 @@
 #include "tessera/graph/trace.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "tessera/core/rng.h"
 #include "tessera/graph/tracer.h"
@@ -57,11 +58,17 @@ Graph trace_once(const TracedFn& fn, const std::vector<InputSpec>& inputs, const
   return g;
 }
 
-// A random op's repr ends with its stream (", seed=..., offset=..."), which differs between the two traces.
+// Random ops' reprs hold their streams ("seed=..., offset=..."), which differ between the two traces (also inside
+// the printed bodies of loops): drop the numbers.
 std::string without_stream(std::string repr) {
-  auto at = repr.find(", seed=");
-  if (at == std::string::npos) at = repr.find("seed=");
-  return at == std::string::npos ? repr : repr.substr(0, at);
+  for (const char* key : {"seed=", "offset="}) {
+    for (size_t at = repr.find(key); at != std::string::npos; at = repr.find(key, at + 1)) {
+      size_t end = at + std::char_traits<char>::length(key);
+      while (end < repr.size() && std::isdigit(static_cast<unsigned char>(repr[end]))) ++end;
+      repr.erase(at + std::char_traits<char>::length(key), end - at - std::char_traits<char>::length(key));
+    }
+  }
+  return repr;
 }
 
 // Checks that graph `a`, its sizes rewritten to b's sentinels, is graph `b` (Note [Sentinel dims]).

@@ -15,7 +15,7 @@ std::atomic<uint64_t> g_next_trace_id{1};
 
 Tracer* current_tracer() { return g_tracer; }
 
-Tracer::Tracer(Graph& g) : graph_(g), id_(g_next_trace_id.fetch_add(1)) {}
+Tracer::Tracer(Graph& g, Tracer* parent) : graph_(g), id_(g_next_trace_id.fetch_add(1)), parent_(parent) {}
 
 TracingGuard::TracingGuard(Tracer& tracer) : previous_(g_tracer), interp_(tracer) { g_tracer = &tracer; }
 TracingGuard::~TracingGuard() { g_tracer = previous_; }
@@ -31,20 +31,38 @@ Tensor Tracer::symbolic(ValueId id) const {
   return Tensor(std::move(impl));
 }
 
+bool Tracer::owns(const Tensor& t) const {
+  for (const Tracer* tr = this; tr; tr = tr->parent_) {
+    if (t.impl().symbolic->trace == tr->id_) return true;
+  }
+  return false;
+}
+
 ValueId Tracer::value_of(const Tensor& t) {
   if (t.is_symbolic()) {
     const SymbolicInfo& s = *t.impl().symbolic;
-    check(s.trace == id_,
+    if (s.trace == id_) return s.value;
+    check(parent_ && owns(t),
           "trace: a symbolic tensor of another graph was used (tensors from one trace cannot "
           "be used in another; pass them as inputs)");
-    return s.value;
+    return close_over(t);
   }
   if (auto it = current_.find(&t.impl()); it != current_.end()) return it->second;
   return original_capture(t);
 }
 
+ValueId Tracer::close_over(const Tensor& t) {
+  const void* key = t.is_symbolic() ? static_cast<const void*>(t.impl().symbolic.get()) : &t.impl();
+  if (auto it = closure_ids_.find(key); it != closure_ids_.end()) return it->second;
+  const ValueId id = graph_.add_input(graph_.unique_name("closure"), type_of(t));
+  closure_ids_.emplace(key, id);
+  closures_.push_back(t);
+  return id;
+}
+
 ValueId Tracer::original_capture(const Tensor& t) {
   check<ValueError>(!t.is_symbolic(), "trace: expected a concrete tensor");
+  if (parent_) return close_over(t);  // a loop body reads outer tensors as inputs of its node
   if (auto it = original_.find(&t.impl()); it != original_.end()) return it->second;
   auto named = capture_names_.find(&t.impl());
   std::string base = named != capture_names_.end() ? named->second : "capture";
@@ -65,6 +83,12 @@ std::vector<Tensor> Tracer::process(const OpDef& def, std::span<const Tensor> in
   std::vector<ValueId> ins;
   ins.reserve(inputs.size());
   for (const Tensor& t : inputs) ins.push_back(value_of(t));
+  if (def.inplace && parent_) {
+    bool outer = false;
+    for (const auto& [key, id] : closure_ids_) outer = outer || id == ins[0];
+    check<NotImplementedError>(!outer, def.name, ": a loop body cannot update a tensor from outside the loop in ",
+                               "place; return the new value as a carry instead");
+  }
   // An in-place op on a concrete tensor (an optimizer's update of a parameter, a running mean) writes that
   // tensor when the graph runs: a side effect, kept even when no fetch needs it.
   const bool writes_capture = def.inplace && !inputs[0].is_symbolic();

@@ -22,7 +22,9 @@ namespace graph {
 
 class Tracer final : public Interpreter {
  public:
-  explicit Tracer(Graph& g);
+  /// `parent`: the tracer of the enclosing graph when tracing a loop body; tensors of outer traces and concrete
+  /// tensors the body reads then become extra inputs of the body ("closures"), passed to the loop node.
+  explicit Tracer(Graph& g, Tracer* parent = nullptr);
 
   std::vector<Tensor> process(const OpDef& def, std::span<const Tensor> inputs, const Attrs& attrs,
                               std::vector<TensorType> out_types) override;
@@ -39,10 +41,18 @@ class Tracer final : public Interpreter {
   /// Names the capture a concrete tensor gets ("fc1.weight"), if it is captured later.
   void name_capture(const Tensor& t, std::string name);
   Graph& graph() { return graph_; }
+  /// The outer tensors a loop body read, in the order of the body inputs they became.
+  const std::vector<Tensor>& closures() const { return closures_; }
 
  private:
+  bool owns(const Tensor& t) const;  // made by this tracer or an enclosing one
+  ValueId close_over(const Tensor& t);
+
   Graph& graph_;
   uint64_t id_;
+  Tracer* parent_;
+  std::vector<Tensor> closures_;
+  std::unordered_map<const void*, ValueId> closure_ids_;
   std::unordered_map<const TensorImpl*, ValueId> current_, original_;
   std::unordered_map<const TensorImpl*, std::string> capture_names_;
 };

@@ -17,4 +17,5 @@ void register_conv_ops(Registry& r);       // ops/conv.cpp: conv2d and its gradi
 void register_pool_ops(Registry& r);       // ops/pool.cpp: max/avg pooling
 void register_softmax_ops(Registry& r);    // ops/softmax.cpp: softmax, log_softmax
 void register_fused_ops(Registry& r);      // ops/fused.cpp: fused_elementwise (made by graph fusion)
+void register_control_flow_ops(Registry& r);  // ops/control_flow.cpp: scan
 }  // namespace tessera

@@ -21,6 +21,7 @@ void register_kernels(Registry& r) {
   register_pool_kernels(r);
   register_softmax_kernels(r);
   register_fused_kernels(r);
+  register_control_flow_kernels(r);
 }
 
 }  // namespace tessera::cpu

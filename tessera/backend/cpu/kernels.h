@@ -19,5 +19,6 @@ void register_conv_kernels(Registry& r);
 void register_pool_kernels(Registry& r);
 void register_softmax_kernels(Registry& r);
 void register_fused_kernels(Registry& r);
+void register_control_flow_kernels(Registry& r);
 }  // namespace cpu
 }  // namespace tessera

@@ -1,0 +1,49 @@
+// The scan kernel: runs the body once per step on views of the sequences, and writes each step's outputs and
+// starting carry into preallocated stacked outputs. The body's own nodes run their own kernels.
+#include "tessera/backend/cpu/copy.h"
+#include "tessera/backend/cpu/kernels.h"
+#include "tessera/ops/control_flow.h"
+#include "tessera/ops/registry.h"
+
+namespace tessera::cpu {
+namespace {
+
+// Row t of a stacked tensor [T, ...], as a view (no op call: kernels do not go through apply()).
+Tensor row(const Tensor& t, int64_t i) {
+  const Strides& st = t.strides();
+  return make_view(t, Shape(t.shape().begin() + 1, t.shape().end()), Strides(st.begin() + 1, st.end()),
+                   t.storage_offset() + i * st[0]);
+}
+
+std::vector<Tensor> scan_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
+  const auto& a = attrs_as<ScanAttrs>(attrs);
+  const size_t k = static_cast<size_t>(a.num_carry), m = static_cast<size_t>(a.num_xs),
+               p = static_cast<size_t>(a.num_closed), q = types.size() - 2 * k;
+  std::vector<Tensor> out;
+  for (const TensorType& t : types) out.push_back(empty(t.shape, TensorOptions(t.dtype).device(t.device)));
+  std::vector<Tensor> step(k + m + p);
+  for (size_t i = 0; i < k; ++i) step[i] = in[i];
+  for (size_t i = 0; i < p; ++i) step[k + m + i] = in[k + m + i];
+  for (int64_t s = 0; s < a.length; ++s) {
+    const int64_t t = a.reverse ? a.length - 1 - s : s;
+    for (size_t i = 0; i < k; ++i) {
+      Tensor h = row(out[k + q + i], t);
+      copy_into(h, step[i]);
+    }
+    for (size_t j = 0; j < m; ++j) step[k + j] = row(in[k + j], t);
+    std::vector<Tensor> r = a.body->run(step);
+    for (size_t j = 0; j < q; ++j) {
+      Tensor y = row(out[k + j], t);
+      copy_into(y, r[k + j]);
+    }
+    for (size_t i = 0; i < k; ++i) step[i] = r[i];
+  }
+  for (size_t i = 0; i < k; ++i) copy_into(out[i], step[i]);
+  return out;
+}
+
+}  // namespace
+
+void register_control_flow_kernels(Registry& r) { r.set_kernel("scan", kCPU, scan_kernel); }
+
+}  // namespace tessera::cpu

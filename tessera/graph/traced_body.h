@@ -1,0 +1,41 @@
+#pragma once
+// TracedBody: a loop body (ops/control_flow.h's Body) made of a traced graph, and replay(), which runs a graph's
+// nodes through apply() so that, under a tracer, they are inlined into the graph being traced.
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "tessera/graph/function.h"
+#include "tessera/ops/control_flow.h"
+
+namespace tessera::graph {
+
+class Tracer;
+
+/// Runs the nodes of `g` on `inputs` (one per graph input) through apply(): eagerly it computes (and autograd
+/// records); while tracing it appends copies of the nodes to the current graph. Returns the graph's outputs.
+std::vector<Tensor> replay(const Graph& g, std::span<const Tensor> inputs);
+
+/// Traces `fn` into a Function whose inputs have exactly `types` (sizes may hold `symbols`' sentinels) under
+/// `parent` (may be null); outer tensors the function reads become extra trailing inputs, returned in `closures`.
+Function trace_typed(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& fn,
+                     const std::vector<TensorType>& types, const std::vector<Symbol>& symbols, Tracer* parent,
+                     std::vector<Tensor>* closures);
+
+class TracedBody final : public Body {
+ public:
+  explicit TracedBody(Function f) : f_(std::move(f)) {}
+  size_t num_inputs() const override { return f_.graph().inputs().size(); }
+  size_t num_outputs() const override { return f_.graph().outputs().size(); }
+  std::vector<TensorType> output_types(std::span<const TensorType> inputs, const char* op) const override;
+  std::vector<Tensor> run(std::span<const Tensor> inputs) const override;
+  std::shared_ptr<const Body> scan_vjp_body(int k, int m, int p, bool history_grads) const override;
+  std::string repr() const override;
+  const Function& function() const { return f_; }
+
+ private:
+  Function f_;
+};
+
+}  // namespace tessera::graph

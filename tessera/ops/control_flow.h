@@ -1,0 +1,51 @@
+#pragma once
+// Control-flow ops: `scan`, a loop whose body is a traced function (Theano's scan, JAX's lax.scan). ops/ sees the
+// body only through the Body interface; graph/ implements it with a traced graph (graph/traced_body.h), and the
+// user-facing tessera::scan (graph/scan.h) loops eagerly or, while tracing, makes one scan node.
+//
+// Layout. Inputs: carries c (k), sequences xs (m, each [T, ...]), closed-over values (p). The body maps
+// (c, x_t, closed) -> (c', y_t) with c' of c's types. Outputs: final carries (k), stacked y (q, each [T, ...]) and
+// the carry history (k, each [T, ...]: the carry each step started from), which the gradient reads.
+// Gradient (Note [Scan gradient]): a reverse scan whose body is the body's vector-Jacobian product, recomputing
+// each step's forward from the saved carry (checkpointing: memory O(T * carry), not O(T * body)).
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tessera/ops/op.h"
+
+namespace tessera {
+
+/// A function of tensors that ops cannot see into (a traced graph, implemented in graph/).
+class Body {
+ public:
+  virtual ~Body() = default;
+  virtual size_t num_inputs() const = 0;
+  virtual size_t num_outputs() const = 0;
+  /// The output types for these input types; ShapeError/DTypeError naming `op` when they do not fit the body.
+  virtual std::vector<TensorType> output_types(std::span<const TensorType> inputs, const char* op) const = 0;
+  /// Runs the body on concrete tensors.
+  virtual std::vector<Tensor> run(std::span<const Tensor> inputs) const = 0;
+  /// The body of the reverse scan that differentiates a scan of this body with k carries, m sequences and p
+  /// closed-over values (q = num_outputs() - k): inputs (g_c [k], acc [p], c_t [k], x_t [m], g_y_t [q],
+  /// g_h_t [k] when `history_grads`, closed [p]), outputs (g_c_prev [k], acc + g_closed_t [p], g_x_t [m]), where
+  /// g_h_t is the gradient arriving at the carry history (second-order gradients read the history).
+  virtual std::shared_ptr<const Body> scan_vjp_body(int k, int m, int p, bool history_grads) const = 0;
+  /// A description that is equal for equal bodies (printing, common-subexpression keys).
+  virtual std::string repr() const = 0;
+};
+
+struct ScanAttrs final : AttrsOf<ScanAttrs> {
+  std::shared_ptr<const Body> body;
+  int32_t num_carry = 0, num_xs = 0, num_closed = 0;
+  int64_t length = 0;  ///< Steps; the sequences' leading size.
+  bool reverse = false;
+  std::string repr() const override;
+};
+
+/// Applies the scan op (what tessera::scan does while tracing). Returns final carries, stacked ys, carry history.
+std::vector<Tensor> scan_op(const std::vector<Tensor>& carry, const std::vector<Tensor>& xs,
+                            const std::vector<Tensor>& closed, const ScanAttrs& attrs);
+
+}  // namespace tessera
