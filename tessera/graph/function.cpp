@@ -6,6 +6,7 @@
 
 #include "tessera/graph/random_nodes.h"
 #include "tessera/graph/rethrow.h"
+#include "tessera/graph/traced_body.h"
 #include "tessera/ops/interpreter.h"
 
 namespace tessera::graph {
@@ -24,6 +25,24 @@ struct Function::Cache {
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<Plan>> plans;
 };
+
+namespace {
+
+// A value inside a loop body exists once per step, not as one value of the graph: fetching it is an error that
+// says so (fetch a loop output, or return the value as a y of the body).
+void check_not_in_body(const Graph& g, const std::string& name) {
+  for (const Node& n : g.nodes()) {
+    const auto* a = dynamic_cast<const ScanAttrs*>(n.attrs.get());
+    const auto* body = a ? dynamic_cast<const TracedBody*>(a->body.get()) : nullptr;
+    if (!body) continue;
+    const Graph& inner = body->function().graph();
+    check<KeyError>(!inner.find(name), "Function::run: '", name, "' is a value inside the body of loop '", n.name,
+                    "', computed once per step; return it from the body as an output to fetch it");
+    check_not_in_body(inner, name);
+  }
+}
+
+}  // namespace
 
 Function::Function(Graph g) : graph_(std::move(g)), cache_(std::make_shared<Cache>()) {}
 
@@ -55,7 +74,10 @@ std::vector<Tensor> Function::run(const Feeds& feeds, const std::vector<std::str
     fed.emplace_back(graph_.lookup(name, "Function::run: feed"), t);
   }
   std::vector<ValueId> ids;
-  for (const std::string& name : fetches) ids.push_back(graph_.lookup(name, "Function::run: fetch"));
+  for (const std::string& name : fetches) {
+    if (!graph_.find(name)) check_not_in_body(graph_, name);
+    ids.push_back(graph_.lookup(name, "Function::run: fetch"));
+  }
   return run_ids(fed, ids, options.updates);
 }
 

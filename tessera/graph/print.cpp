@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tessera/graph/dynamic_shape.h"
+#include "tessera/graph/traced_body.h"
 
 namespace tessera::graph {
 namespace {
@@ -79,7 +80,10 @@ std::string to_text(const Graph& g) {
     os << "%" << n.outputs.front() << " " << g.value(n.outputs.front()).name << " = " << n.def->name << "(";
     for (size_t i = 0; i < n.inputs.size(); ++i) os << (i ? ", " : "") << ref(g, n.inputs[i]);
     os << ")";
-    const std::string attrs = symbolize(g, n.attrs->repr());
+    std::string attrs = symbolize(g, n.attrs->repr());
+    for (size_t at = attrs.find('\n'); at != std::string::npos; at = attrs.find('\n', at + 1)) {
+      attrs.replace(at, 1, "\n    | ");  // a loop body's own dump, indented under its node
+    }
     if (!attrs.empty()) os << " {" << attrs << "}";
     os << " :";
     for (size_t i = 0; i < n.outputs.size(); ++i) os << (i ? ", " : " ") << type_str(g, g.value(n.outputs[i]).type);
@@ -92,30 +96,58 @@ std::string to_text(const Graph& g) {
   return os.str();
 }
 
-std::string to_dot(const Graph& g) {
-  std::ostringstream os;
-  os << "digraph tessera {\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
-  // Non-node values are graph vertices of their own; node outputs are drawn as their node.
+namespace {
+
+// The traced body of a loop node, or null.
+const Graph* body_of(const Node& n) {
+  const auto* a = dynamic_cast<const ScanAttrs*>(n.attrs.get());
+  const auto* b = a ? dynamic_cast<const TracedBody*>(a->body.get()) : nullptr;
+  return b ? &b->function().graph() : nullptr;
+}
+
+// Emits the vertices and edges of `g` with ids prefixed by `p`; a loop's body becomes a cluster beside its node.
+void emit_dot(std::ostream& os, const Graph& g, const std::string& p, const std::string& indent) {
   auto vertex = [&](ValueId v) {
     const Value& val = g.value(v);
-    return val.kind == ValueKind::kNodeOutput ? cat("n", val.node) : cat("v", v);
+    return val.kind == ValueKind::kNodeOutput ? cat(p, "n", val.node) : cat(p, "v", v);
   };
   for (const Value& v : g.values()) {
     if (v.kind == ValueKind::kNodeOutput) continue;
     const bool input = v.kind == ValueKind::kInput;
-    os << "  v" << v.id << " [label=" << label({v.name, type_str(g, v.type)})
+    os << indent << p << "v" << v.id << " [label=" << label({v.name, type_str(g, v.type)})
        << (input ? ", shape=ellipse" : ", shape=box, style=filled, fillcolor=\"#e8e8e8\"") << "];\n";
   }
   for (const Node& n : g.nodes()) {
     std::string types;
     for (ValueId o : n.outputs) types += cat(types.empty() ? "" : " ", type_str(g, g.value(o).type));
-    os << "  n" << n.id << " [label=" << label({g.value(n.outputs.front()).name, n.def->name, types}) << ", shape=box"
-       << (n.side_effect ? ", style=filled, fillcolor=\"#ffe0c0\"" : "") << "];\n";
-    for (ValueId in : n.inputs) os << "  " << vertex(in) << " -> n" << n.id << ";\n";
+    os << indent << p << "n" << n.id << " [label=" << label({g.value(n.outputs.front()).name, n.def->name, types})
+       << ", shape=box" << (n.side_effect ? ", style=filled, fillcolor=\"#ffe0c0\"" : "") << "];\n";
+    for (ValueId in : n.inputs) os << indent << vertex(in) << " -> " << p << "n" << n.id << ";\n";
+    if (const Graph* body = body_of(n)) {
+      const std::string bp = cat(p, "n", n.id, "_");
+      os << indent << "subgraph cluster_" << bp << " {\n"
+         << indent << "  label=" << label({cat("body of ", g.value(n.outputs.front()).name)}) << "; style=dashed;\n";
+      emit_dot(os, *body, bp, indent + "  ");
+      os << indent << "}\n";
+      if (!body->outputs().empty()) {
+        const Value& o = body->value(body->outputs().front());
+        const std::string from = o.kind == ValueKind::kNodeOutput ? cat(bp, "n", o.node) : cat(bp, "v", o.id);
+        os << indent << from << " -> " << p << "n" << n.id << " [style=dashed];\n";
+      }
+    }
   }
+}
+
+}  // namespace
+
+std::string to_dot(const Graph& g) {
+  std::ostringstream os;
+  os << "digraph tessera {\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
+  emit_dot(os, g, "", "  ");
   for (size_t i = 0; i < g.outputs().size(); ++i) {
+    const Value& v = g.value(g.outputs()[i]);
     os << "  out" << i << " [label=" << label({cat("output ", i)}) << ", shape=plaintext];\n";
-    os << "  " << vertex(g.outputs()[i]) << " -> out" << i << ";\n";
+    os << "  " << (v.kind == ValueKind::kNodeOutput ? cat("n", v.node) : cat("v", v.id)) << " -> out" << i << ";\n";
   }
   os << "}\n";
   return os.str();

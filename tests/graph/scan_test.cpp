@@ -208,3 +208,35 @@ TEST(Scan, Errors) {
 
 }  // namespace
 }  // namespace tessera::testing
+
+namespace tessera::testing {
+namespace {
+
+TEST(Scan, PrintingShowsTheBodyAndFetchingInsideItIsAnError) {
+  Function fn = graph::trace(
+      [](const std::vector<Tensor>& in) {
+        graph::NameScope s("loop");
+        ScanResult r = scan(
+            [](const Carry& c, const Carry& x) -> Pair {
+              Tensor h = graph::name(c[0] * x[0], "h");
+              return {{h}, {}};
+            },
+            {in[0]}, {in[1]});
+        return r.carry;
+      },
+      {{"c", {2}, kFloat64}, {"xs", {3, 2}, kFloat64}});
+  const std::string text = graph::to_text(fn.graph());
+  EXPECT_NE(text.find("loop/scan = scan("), std::string::npos) << text;
+  EXPECT_NE(text.find("    | %"), std::string::npos) << text;  // the body's dump, indented
+  const std::string dot = graph::to_dot(fn.graph());
+  EXPECT_NE(dot.find("subgraph cluster_n0_"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("body of loop/scan"), std::string::npos) << dot;
+  expect_error<KeyError>(
+      [&] {
+        fn.run({{"c", ones({2}, kFloat64)}, {"xs", ones({3, 2}, kFloat64)}}, {"loop/h"});
+      },
+      {"'loop/h'", "inside the body of loop 'loop/scan'"});
+}
+
+}  // namespace
+}  // namespace tessera::testing
