@@ -9,3 +9,4 @@
 #include "tessera/graph/print.h"
 #include "tessera/graph/scan.h"
 #include "tessera/graph/trace.h"
+#include "tessera/graph/cond.h"

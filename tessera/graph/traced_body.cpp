@@ -74,6 +74,20 @@ std::vector<Tensor> TracedBody::run(std::span<const Tensor> inputs) const {
 
 std::string TracedBody::repr() const { return to_text(f_.graph()); }
 
+std::shared_ptr<const Body> TracedBody::vjp_body() const {
+  const Graph& g = f_.graph();
+  const size_t n = g.inputs().size();
+  std::vector<TensorType> types;
+  for (ValueId v : g.inputs()) types.push_back(g.value(v).type);
+  for (ValueId v : g.outputs()) types.push_back(g.value(v).type);
+  auto fn = [&](const std::vector<Tensor>& in) {
+    std::vector<Tensor> x(in.begin(), in.begin() + static_cast<long>(n));
+    std::vector<Tensor> seeds(in.begin() + static_cast<long>(n), in.end());
+    return grad(replay(g, x), seeds, x, /*allow_unused=*/true);
+  };
+  return std::make_shared<TracedBody>(trace_typed(fn, types, g.symbols(), nullptr, nullptr));
+}
+
 // Note [Scan gradient]: one reverse step recomputes the forward step from (c_t, x_t, closed) by replaying the body,
 // then takes the vector-Jacobian product of its outputs (c', y_t) with the incoming (g_c, g_y_t).
 std::shared_ptr<const Body> TracedBody::scan_vjp_body(int k, int m, int p, bool history_grads) const {

@@ -31,6 +31,7 @@ class TracedBody final : public Body {
   std::vector<TensorType> output_types(std::span<const TensorType> inputs, const char* op) const override;
   std::vector<Tensor> run(std::span<const Tensor> inputs) const override;
   std::shared_ptr<const Body> scan_vjp_body(int k, int m, int p, bool history_grads) const override;
+  std::shared_ptr<const Body> vjp_body() const override;
   std::string repr() const override;
   const Function& function() const { return f_; }
 

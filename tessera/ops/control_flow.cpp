@@ -12,7 +12,69 @@ std::string ScanAttrs::repr() const {
              ", closed=", num_closed, ", body={", body ? body->repr() : "", "}");
 }
 
+std::string CondAttrs::repr() const {
+  return cat("then={", then_body ? then_body->repr() : "", "}, else={", else_body ? else_body->repr() : "", "}");
+}
+
+std::string WhileAttrs::repr() const {
+  return cat("cond={", cond_body ? cond_body->repr() : "", "}, body={", body ? body->repr() : "", "}");
+}
+
 namespace {
+
+std::vector<TensorType> cond_infer(std::span<const TensorType> in, const Attrs& attrs) {
+  const auto& a = attrs_as<CondAttrs>(attrs);
+  check<ValueError>(!in.empty() && a.then_body && a.else_body, "cond: expected a predicate and two bodies");
+  check<DTypeError>(in[0].dtype == kBool && numel(in[0].shape) == 1, "cond: the predicate must be one bool, got ",
+                    in[0].dtype, fmt_shape(in[0].shape));
+  std::span<const TensorType> operands = in.subspan(1);
+  std::vector<TensorType> t = a.then_body->output_types(operands, "cond"),
+                          e = a.else_body->output_types(operands, "cond");
+  check<ShapeError>(t.size() == e.size(), "cond: the branches return ", t.size(), " and ", e.size(), " outputs");
+  for (size_t i = 0; i < t.size(); ++i) {
+    check<ShapeError>(t[i].shape == e[i].shape && t[i].dtype == e[i].dtype, "cond: output ", i, " is ", t[i].dtype,
+                      fmt_shape(t[i].shape), " in the true branch and ", e[i].dtype, fmt_shape(e[i].shape),
+                      " in the false branch");
+  }
+  return t;
+}
+
+std::vector<Tensor> cond_vjp(const OpCall& c, std::span<const Tensor> g) {
+  const auto& a = attrs_as<CondAttrs>(c.attrs);
+  std::vector<Tensor> operands(c.inputs.begin() + 1, c.inputs.end());
+  for (size_t i = 0; i < g.size(); ++i) {
+    const TensorType& t = c.output_types[i];
+    operands.push_back(g[i].defined() ? g[i] : zeros(t.shape, TensorOptions(t.dtype).device(t.device)));
+  }
+  CondAttrs back;
+  back.then_body = a.then_body->vjp_body();
+  back.else_body = a.else_body->vjp_body();
+  std::vector<Tensor> grads = cond_op(c.inputs[0], operands, back);
+  grads.insert(grads.begin(), Tensor());  // the predicate gets none
+  return grads;
+}
+
+std::vector<TensorType> while_infer(std::span<const TensorType> in, const Attrs& attrs) {
+  const auto& a = attrs_as<WhileAttrs>(attrs);
+  check<ValueError>(a.cond_body && a.body, "while_loop: expected two bodies");
+  std::vector<TensorType> p = a.cond_body->output_types(in, "while_loop");
+  check<DTypeError>(p.size() == 1 && p[0].dtype == kBool && numel(p[0].shape) == 1,
+                    "while_loop: the condition must return one bool");
+  std::vector<TensorType> out = a.body->output_types(in, "while_loop");
+  check<ShapeError>(out.size() == in.size(), "while_loop: the body returns ", out.size(), " carries for ", in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    check<ShapeError>(out[i].shape == in[i].shape && out[i].dtype == in[i].dtype, "while_loop: the body returns ",
+                      "carry ", i, " as ", out[i].dtype, fmt_shape(out[i].shape), " for a carry of ", in[i].dtype,
+                      fmt_shape(in[i].shape));
+  }
+  return out;
+}
+
+std::vector<Tensor> while_vjp(const OpCall&, std::span<const Tensor>) {
+  throw NotImplementedError(
+      "while_loop: no gradient through a loop whose number of steps depends on the data; use fori_loop (a "
+      "bounded loop) or scan, whose gradients are reverse loops");
+}
 
 Shape step_shape(const Shape& s) { return Shape(s.begin() + 1, s.end()); }
 Shape stacked(int64_t length, const Shape& s) {
@@ -88,8 +150,10 @@ std::vector<Tensor> scan_vjp(const OpCall& c, std::span<const Tensor> g) {
 }  // namespace
 
 void register_control_flow_ops(Registry& r) {
-  // Samples need a traced body (graph/): tests/graph/scan_test.cpp gradchecks scan through traced functions.
+  // Samples need traced bodies (graph/): tests/graph/scan_test.cpp and control_flow_test.cpp check them.
   r.add({.name = "scan", .infer = scan_infer, .vjp = scan_vjp, .vjp_needs_inputs = true, .vjp_needs_outputs = true});
+  r.add({.name = "cond", .infer = cond_infer, .vjp = cond_vjp, .vjp_needs_inputs = true, .vjp_needs_outputs = false});
+  r.add({.name = "while_loop", .infer = while_infer, .vjp = while_vjp});
 }
 
 std::vector<Tensor> scan_op(const std::vector<Tensor>& carry, const std::vector<Tensor>& xs,
@@ -99,6 +163,18 @@ std::vector<Tensor> scan_op(const std::vector<Tensor>& carry, const std::vector<
   in.insert(in.end(), xs.begin(), xs.end());
   in.insert(in.end(), closed.begin(), closed.end());
   return apply(d, std::span<const Tensor>(in), attrs);
+}
+
+std::vector<Tensor> cond_op(const Tensor& pred, const std::vector<Tensor>& operands, const CondAttrs& attrs) {
+  static const OpDef& d = op("cond");
+  std::vector<Tensor> in{pred};
+  in.insert(in.end(), operands.begin(), operands.end());
+  return apply(d, std::span<const Tensor>(in), attrs);
+}
+
+std::vector<Tensor> while_op(const std::vector<Tensor>& carries, const WhileAttrs& attrs) {
+  static const OpDef& d = op("while_loop");
+  return apply(d, std::span<const Tensor>(carries), attrs);
 }
 
 }  // namespace tessera

@@ -32,6 +32,9 @@ class Body {
   /// g_h_t [k] when `history_grads`, closed [p]), outputs (g_c_prev [k], acc + g_closed_t [p], g_x_t [m]), where
   /// g_h_t is the gradient arriving at the carry history (second-order gradients read the history).
   virtual std::shared_ptr<const Body> scan_vjp_body(int k, int m, int p, bool history_grads) const = 0;
+  /// The body's vector-Jacobian product as a body: inputs (inputs..., one gradient per output...), outputs one
+  /// gradient per input (zeros where the outputs do not depend on it).
+  virtual std::shared_ptr<const Body> vjp_body() const = 0;
   /// A description that is equal for equal bodies (printing, common-subexpression keys).
   virtual std::string repr() const = 0;
 };
@@ -44,8 +47,25 @@ struct ScanAttrs final : AttrsOf<ScanAttrs> {
   std::string repr() const override;
 };
 
+/// `cond`: inputs (pred [bool, one element], operands...); runs one of two bodies of the same signature on the
+/// operands. Gradient: a cond of the two bodies' vjp bodies.
+struct CondAttrs final : AttrsOf<CondAttrs> {
+  std::shared_ptr<const Body> then_body, else_body;
+  std::string repr() const override;
+};
+
+/// `while_loop`: inputs (carries...); runs `body` while `cond_body` (carries -> one-element bool) is true.
+/// Not differentiable through its data-dependent trip count: its gradient rule throws (use scan / fori_loop).
+struct WhileAttrs final : AttrsOf<WhileAttrs> {
+  std::shared_ptr<const Body> cond_body, body;
+  std::string repr() const override;
+};
+
 /// Applies the scan op (what tessera::scan does while tracing). Returns final carries, stacked ys, carry history.
 std::vector<Tensor> scan_op(const std::vector<Tensor>& carry, const std::vector<Tensor>& xs,
                             const std::vector<Tensor>& closed, const ScanAttrs& attrs);
+
+std::vector<Tensor> cond_op(const Tensor& pred, const std::vector<Tensor>& operands, const CondAttrs& attrs);
+std::vector<Tensor> while_op(const std::vector<Tensor>& carries, const WhileAttrs& attrs);
 
 }  // namespace tessera

@@ -35,8 +35,9 @@ TEST(OpRegistry, EveryOpIsComplete) {
     EXPECT_TRUE(d->has_kernel(kCPU)) << d->name << " has no CPU kernel";
     if (d->differentiable()) {
       EXPECT_NE(d->vjp, nullptr) << d->name << " is differentiable but has no gradient rule";
-      // scan's samples need a traced body (graph/): tests/graph/scan_test.cpp checks its gradients.
-      if (d->name != "scan") {
+      // Control-flow ops' samples need traced bodies (graph/): tests/graph/scan_test.cpp and control_flow_test.cpp
+      // check their gradients.
+      if (d->name != "scan" && d->name != "cond" && d->name != "while_loop") {
         EXPECT_NE(d->samples, nullptr) << d->name << " has no sample inputs for its gradient check";
       }
     }

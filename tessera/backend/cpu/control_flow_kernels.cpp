@@ -42,8 +42,32 @@ std::vector<Tensor> scan_kernel(std::span<const Tensor> in, const Attrs& attrs, 
   return out;
 }
 
+bool truth(const Tensor& t) { return as_contiguous(t, kBool).data_ptr<const bool>()[0]; }
+
+std::vector<Tensor> cond_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType>) {
+  const auto& a = attrs_as<CondAttrs>(attrs);
+  return (truth(in[0]) ? a.then_body : a.else_body)->run(in.subspan(1));
+}
+
+std::vector<Tensor> while_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType>) {
+  const auto& a = attrs_as<WhileAttrs>(attrs);
+  std::vector<Tensor> carry(in.begin(), in.end());
+  while (truth(a.cond_body->run(carry).at(0))) carry = a.body->run(carry);
+  for (size_t i = 0; i < carry.size(); ++i) {  // never hand back an input itself (zero steps): outputs are new
+    if (!carry[i].is_same(in[i])) continue;
+    Tensor copy = empty(in[i].shape(), TensorOptions(in[i].dtype()).device(in[i].device()));
+    copy_into(copy, in[i]);
+    carry[i] = copy;
+  }
+  return carry;
+}
+
 }  // namespace
 
-void register_control_flow_kernels(Registry& r) { r.set_kernel("scan", kCPU, scan_kernel); }
+void register_control_flow_kernels(Registry& r) {
+  r.set_kernel("scan", kCPU, scan_kernel);
+  r.set_kernel("cond", kCPU, cond_kernel);
+  r.set_kernel("while_loop", kCPU, while_kernel);
+}
 
 }  // namespace tessera::cpu
