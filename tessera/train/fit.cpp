@@ -3,10 +3,13 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <optional>
+#include <tuple>
 
 #include "tessera/autograd/grad_mode.h"
 #include "tessera/ops/shape.h"
 #include "tessera/optim/clip_grad.h"
+#include "tessera/train/graph_step.h"
 #include "tessera/train/metrics.h"
 #include "tessera/train/progress.h"
 
@@ -57,6 +60,8 @@ History fit(nn::Module& model, const LossFn& loss_fn, optim::Optimizer& optimize
   std::optional<bool> classification = o.classification;
   const bool live = o.verbose == 1 && o.out == &std::cout && ProgressBar::is_terminal(STDOUT_FILENO);
   for (auto& cb : o.callbacks) cb->on_train_begin(state);
+  std::optional<GraphStep> graph_step;
+  if (o.graph) graph_step.emplace(model, loss_fn);
 
   for (int64_t epoch = o.initial_epoch; epoch < o.epochs && !state.stop_training; ++epoch) {
     state.epoch = epoch;
@@ -70,10 +75,15 @@ History fit(nn::Module& model, const LossFn& loss_fn, optim::Optimizer& optimize
       check_batch(batch);
       const Tensor &x = batch[0], &y = batch[1];
       optimizer.zero_grad();
-      const Tensor out = model(x);
+      Tensor out, loss;
+      if (graph_step) {
+        std::tie(loss, out) = graph_step->run(x, y);
+      } else {
+        out = model(x);
+        loss = loss_fn(out, y);
+        loss.backward();
+      }
       if (!classification) classification = is_classification(out, y);
-      const Tensor loss = loss_fn(out, y);
-      loss.backward();
       if (o.clip_grad_norm) optim::clip_grad_norm_(model.parameters(), *o.clip_grad_norm);
       optimizer.step();
       ++state.global_step;

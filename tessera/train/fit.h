@@ -33,6 +33,9 @@ struct FitOptions {
   /// Whether outputs are class logits [N, C] with class-index targets: adds accuracy to the logs. Unset: decided
   /// from the first batch (2-d output and integer target).
   std::optional<bool> classification{};
+  /// Graph mode: trace forward, loss and gradients once (per batch shape) into an optimized, fused graph and run
+  /// it instead of recording a tape; the optimizer steps eagerly on the gradients (train/graph_step.h).
+  bool graph = false;
 };
 
 /// Trains `model` on `train` (batches of {input, target}) for options.epochs epochs: for each batch,

@@ -107,6 +107,27 @@ TEST(Fit, ValidationLogsAndPredict) {
   EXPECT_EQ(p.shape(), (Shape{128, 2}));
 }
 
+// Graph mode runs the same step as a traced, fused graph: the same batch losses and weights as the eager tape
+// (also for the smaller last batch of 250 % 32, which gets a graph of its own).
+TEST(Fit, GraphModeTrainsExactlyLikeEager) {
+  std::vector<std::vector<double>> losses;
+  std::vector<std::vector<double>> weights;
+  for (bool graph : {false, true}) {
+    manual_seed(0);
+    data::DataLoader train(blobs(250, 1), {.batch_size = 32, .shuffle = true});
+    auto model = small_mlp();
+    optim::Adam opt(model->parameters(), {.lr = 0.01});
+    auto rec = std::make_shared<LossRecorder>();
+    std::ostringstream log;
+    fit(*model, kCrossEntropy, opt, train, {.epochs = 2, .callbacks = {rec}, .out = &log, .graph = graph});
+    losses.push_back(rec->losses);
+    weights.push_back(testing::doubles(model->parameters()[0]));
+  }
+  ASSERT_EQ(losses[0].size(), 16u);
+  testing::expect_close(losses[1], losses[0], 1e-5, 1e-6);
+  testing::expect_close(weights[1], weights[0], 1e-5, 1e-6);
+}
+
 TEST(Fit, NonFiniteLossStopsTrainingNamingTheStep) {
   data::DataLoader train(blobs(64, 1), {.batch_size = 16});
   auto model = small_mlp();

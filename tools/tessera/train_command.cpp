@@ -42,6 +42,7 @@ struct TrainArgs {
   std::string checkpoint_dir;
   std::string resume;
   int verbose = 1;
+  bool graph = false;
 };
 
 // Fashion-MNIST's pixel mean and standard deviation over the training set (scaled to [0, 1]).
@@ -90,6 +91,7 @@ void run_train(const TrainArgs& a) {
   fo.epochs = a.epochs;
   fo.validation = n_val > 0 ? &val : nullptr;
   fo.verbose = a.verbose;
+  fo.graph = a.graph;
   std::shared_ptr<optim::LRScheduler> scheduler;
   if (a.schedule == "cosine") {
     // Cosine annealing to zero over the run, stepped per epoch (Loshchilov & Hutter 2017, without restarts).
@@ -195,6 +197,7 @@ void add_train_commands(CLI::App& app) {
                 "Directory for last/best checkpoints (default: runs/<model>)");
   t->add_option("--resume", args->resume, "Continue from a checkpoint written by an earlier run")
       ->check(CLI::ExistingFile);
+  t->add_flag("--graph", args->graph, "Run each training step as a traced, optimized graph instead of the eager tape");
   t->add_option("--verbose", args->verbose, "0 quiet, 1 progress bar, 2 one line per epoch")
       ->capture_default_str()
       ->check(CLI::Range(0, 2));
