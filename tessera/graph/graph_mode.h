@@ -1,5 +1,6 @@
 #pragma once
 // Everything of graph mode: tracing, Function (run with feeds and fetches), symbolic gradients, passes, printing.
+#include "tessera/graph/cond.h"
 #include "tessera/graph/function.h"
 #include "tessera/graph/gradients.h"
 #include "tessera/graph/graph.h"
@@ -9,4 +10,3 @@
 #include "tessera/graph/print.h"
 #include "tessera/graph/scan.h"
 #include "tessera/graph/trace.h"
-#include "tessera/graph/cond.h"

@@ -1,5 +1,6 @@
 #include "tessera/graph/scan.h"
 
+#include "tessera/graph/scan_residuals.h"
 #include "tessera/graph/traced_body.h"
 #include "tessera/graph/tracer.h"
 #include "tessera/ops/control_flow.h"
@@ -57,7 +58,7 @@ ScanResult eager_scan(const ScanBody& body, const std::vector<Tensor>& init, con
 }
 
 ScanResult traced_scan(graph::Tracer& outer, const ScanBody& body, const std::vector<Tensor>& init,
-                       const std::vector<Tensor>& xs, int64_t length, bool reverse) {
+                       const std::vector<Tensor>& xs, int64_t length, bool reverse, bool checkpoint) {
   const size_t k = init.size();
   std::vector<TensorType> types;
   for (const Tensor& c : init) types.push_back(type_of(c));
@@ -79,6 +80,13 @@ ScanResult traced_scan(graph::Tracer& outer, const ScanBody& body, const std::ve
   std::vector<Tensor> closures;
   graph::Function f = graph::trace_typed(fn, types, outer.graph().symbols(), &outer, &closures);
   ScanAttrs a;
+  if (!checkpoint) {
+    graph::ResidualSplit split =
+        graph::split_residuals(f, static_cast<int>(k), static_cast<int>(xs.size()), static_cast<int>(closures.size()));
+    f = std::move(split.forward);
+    a.vjp_body = std::make_shared<graph::TracedBody>(std::move(split.backward));
+    a.num_residuals = split.num_residuals;
+  }
   a.body = std::make_shared<graph::TracedBody>(std::move(f));
   a.num_carry = static_cast<int32_t>(k);
   a.num_xs = static_cast<int32_t>(xs.size());
@@ -97,7 +105,8 @@ ScanResult traced_scan(graph::Tracer& outer, const ScanBody& body, const std::ve
 ScanResult scan(const ScanBody& body, const std::vector<Tensor>& init, const std::vector<Tensor>& xs,
                 const ScanOptions& options) {
   const int64_t length = loop_length(xs, options);
-  if (graph::Tracer* t = graph::current_tracer()) return traced_scan(*t, body, init, xs, length, options.reverse);
+  if (graph::Tracer* t = graph::current_tracer())
+    return traced_scan(*t, body, init, xs, length, options.reverse, options.checkpoint);
   return eager_scan(body, init, xs, length, options.reverse);
 }
 

@@ -16,6 +16,9 @@ using ScanBody = std::function<std::pair<std::vector<Tensor>, std::vector<Tensor
 struct ScanOptions {
   std::optional<int64_t> length{};  ///< Steps; required when there are no sequences, else their leading size.
   bool reverse = false;             ///< Run from the last step to the first (ys stay in sequence order).
+  /// Graph mode: save only the carries and recompute each step's forward in the backward pass (less memory, one
+  /// more forward). Off: the values each step's gradient needs are saved (Note [Scan residuals]).
+  bool checkpoint = false;
 };
 
 struct ScanResult {

@@ -8,7 +8,7 @@
 
 namespace tessera::graph {
 
-std::vector<Tensor> replay(const Graph& g, std::span<const Tensor> inputs) {
+std::vector<Tensor> initial_env(const Graph& g, std::span<const Tensor> inputs) {
   check<ValueError>(inputs.size() == g.inputs().size(), "replay: the graph has ", g.inputs().size(), " inputs, got ",
                     inputs.size());
   std::vector<Tensor> env(g.values().size());
@@ -16,13 +16,29 @@ std::vector<Tensor> replay(const Graph& g, std::span<const Tensor> inputs) {
   for (const Value& v : g.values()) {
     if (v.kind == ValueKind::kCapture || v.kind == ValueKind::kConstant) env[static_cast<size_t>(v.id)] = v.tensor;
   }
+  return env;
+}
+
+void replay_nodes(const Graph& g, std::vector<Tensor>& env, size_t first_node) {
   std::vector<Tensor> in;
-  for (const Node& n : g.nodes()) {
+  for (size_t i = first_node; i < g.num_nodes(); ++i) {
+    const Node& n = g.node(static_cast<NodeId>(i));
     in.clear();
     for (ValueId v : n.inputs) in.push_back(env[static_cast<size_t>(v)]);
     std::vector<Tensor> out = apply(*n.def, std::span<const Tensor>(in), *n.attrs);
-    for (size_t k = 0; k < out.size(); ++k) env[static_cast<size_t>(n.outputs[k])] = out[k];
+    for (size_t k = 0; k < out.size(); ++k) {
+      env[static_cast<size_t>(n.outputs[k])] = out[k];
+      // Inlined into a trace: keep the values' names where free ("loop/h" stays findable).
+      Tracer* t = current_tracer();
+      const std::string& name = g.value(n.outputs[k]).name;
+      if (t && out[k].is_symbolic() && !t->graph().find(name)) t->graph().rename(t->value_of(out[k]), name);
+    }
   }
+}
+
+std::vector<Tensor> replay(const Graph& g, std::span<const Tensor> inputs) {
+  std::vector<Tensor> env = initial_env(g, inputs);
+  replay_nodes(g, env, 0);
   std::vector<Tensor> result;
   for (ValueId v : g.outputs()) result.push_back(env[static_cast<size_t>(v)]);
   return result;
@@ -91,7 +107,10 @@ std::shared_ptr<const Body> TracedBody::vjp_body() const {
 // Note [Scan gradient]: one reverse step recomputes the forward step from (c_t, x_t, closed) by replaying the body,
 // then takes the vector-Jacobian product of its outputs (c', y_t) with the incoming (g_c, g_y_t).
 std::shared_ptr<const Body> TracedBody::scan_vjp_body(int k, int m, int p, bool history_grads) const {
-  const Graph& g = f_.graph();
+  return std::make_shared<TracedBody>(scan_vjp_function(f_.graph(), k, m, p, history_grads));
+}
+
+Function scan_vjp_function(const Graph& g, int k, int m, int p, bool history_grads) {
   const auto K = static_cast<size_t>(k), M = static_cast<size_t>(m), P = static_cast<size_t>(p);
   const size_t q = g.outputs().size() - K, h = history_grads ? K : 0;
   auto in_type = [&](size_t i) { return g.value(g.inputs()[i]).type; };
@@ -120,7 +139,7 @@ std::shared_ptr<const Body> TracedBody::scan_vjp_body(int k, int m, int p, bool 
   std::vector<Tensor> closures;
   Function f = trace_typed(step, types, g.symbols(), nullptr, &closures);
   check(closures.empty(), "scan: the gradient body read a tensor from outside the loop");
-  return std::make_shared<TracedBody>(std::move(f));
+  return f;
 }
 
 }  // namespace tessera::graph

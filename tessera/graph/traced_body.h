@@ -16,6 +16,14 @@ class Tracer;
 /// Runs the nodes of `g` on `inputs` (one per graph input) through apply(): eagerly it computes (and autograd
 /// records); while tracing it appends copies of the nodes to the current graph. Returns the graph's outputs.
 std::vector<Tensor> replay(const Graph& g, std::span<const Tensor> inputs);
+/// replay() in two parts: the values of `g` with its inputs, captures and constants set, then running nodes
+/// [first_node, end) on them (a partial replay starts from values filled in by the caller).
+std::vector<Tensor> initial_env(const Graph& g, std::span<const Tensor> inputs);
+void replay_nodes(const Graph& g, std::vector<Tensor>& env, size_t first_node);
+
+/// The graph of one reverse scan step for a body graph `g` (Note [Scan gradient]; layout in Body::scan_vjp_body).
+/// It starts by replaying g's nodes, in order: its first g.num_nodes() nodes are the forward step.
+Function scan_vjp_function(const Graph& g, int k, int m, int p, bool history_grads);
 
 /// Traces `fn` into a Function whose inputs have exactly `types` (sizes may hold `symbols`' sentinels) under
 /// `parent` (may be null); outer tensors the function reads become extra trailing inputs, returned in `closures`.

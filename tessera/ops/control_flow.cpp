@@ -9,7 +9,8 @@ namespace tessera {
 
 std::string ScanAttrs::repr() const {
   return cat("length=", length, reverse ? ", reverse" : "", ", carries=", num_carry, ", xs=", num_xs,
-             ", closed=", num_closed, ", body={", body ? body->repr() : "", "}");
+             ", closed=", num_closed, ", residuals=", num_residuals, save_history ? "" : ", no history", ", body={",
+             body ? body->repr() : "", "}");
 }
 
 std::string CondAttrs::repr() const {
@@ -108,7 +109,9 @@ std::vector<TensorType> scan_infer(std::span<const TensorType> in, const Attrs& 
   for (size_t j = k; j < body_out.size(); ++j) {
     out.push_back({body_out[j].dtype, stacked(a.length, body_out[j].shape), body_out[j].device});
   }
-  for (size_t i = 0; i < k; ++i) out.push_back({in[i].dtype, stacked(a.length, in[i].shape), in[i].device});
+  for (size_t i = 0; a.save_history && i < k; ++i) {
+    out.push_back({in[i].dtype, stacked(a.length, in[i].shape), in[i].device});
+  }
   return out;
 }
 
@@ -116,23 +119,31 @@ std::vector<TensorType> scan_infer(std::span<const TensorType> in, const Attrs& 
 // closed-over values as its own closed-over values; its body is Body::scan_vjp_body.
 std::vector<Tensor> scan_vjp(const OpCall& c, std::span<const Tensor> g) {
   const auto& a = attrs_as<ScanAttrs>(c.attrs);
+  check<NotImplementedError>(a.save_history,
+                             "scan: this loop no longer saves its carry history (an optimizing "
+                             "pass dropped it): differentiate the graph before optimizing it");
   const size_t k = static_cast<size_t>(a.num_carry), m = static_cast<size_t>(a.num_xs),
                p = static_cast<size_t>(a.num_closed), q = c.output_types.size() - 2 * k;
   auto zeros_of = [](const TensorType& t) { return zeros(t.shape, TensorOptions(t.dtype).device(t.device)); };
   std::vector<Tensor> carry, xs, closed;
   for (size_t i = 0; i < k; ++i) carry.push_back(g[i].defined() ? g[i] : zeros_of(c.output_types[i]));
   for (size_t i = 0; i < p; ++i) carry.push_back(zeros_of(c.input_types[k + m + i]));
-  for (size_t i = 0; i < k; ++i) xs.push_back(c.outputs[k + q + i]);
-  for (size_t i = 0; i < m; ++i) xs.push_back(c.inputs[k + i]);
-  for (size_t i = 0; i < q; ++i) xs.push_back(g[k + i].defined() ? g[k + i] : zeros_of(c.output_types[k + i]));
   bool history_grads = false;
   for (size_t i = 0; i < k; ++i) history_grads = history_grads || g[k + q + i].defined();
+  // With saved residuals the reverse step reads them (no recomputation); gradients arriving at the carry history
+  // (second order) take the recomputing path, which handles them.
+  const bool residuals = a.vjp_body && !history_grads;
+  const size_t nr = residuals ? static_cast<size_t>(a.num_residuals) : 0;
+  for (size_t i = 0; i < k; ++i) xs.push_back(c.outputs[k + q + i]);
+  for (size_t i = 0; i < m; ++i) xs.push_back(c.inputs[k + i]);
+  for (size_t i = 0; i < q - nr; ++i) xs.push_back(g[k + i].defined() ? g[k + i] : zeros_of(c.output_types[k + i]));
+  for (size_t i = q - nr; i < q; ++i) xs.push_back(c.outputs[k + i]);
   for (size_t i = 0; history_grads && i < k; ++i) {
     xs.push_back(g[k + q + i].defined() ? g[k + q + i] : zeros_of(c.output_types[k + q + i]));
   }
   for (size_t i = 0; i < p; ++i) closed.push_back(c.inputs[k + m + i]);
   ScanAttrs back;
-  back.body = a.body->scan_vjp_body(a.num_carry, a.num_xs, a.num_closed, history_grads);
+  back.body = residuals ? a.vjp_body : a.body->scan_vjp_body(a.num_carry, a.num_xs, a.num_closed, history_grads);
   back.num_carry = static_cast<int32_t>(k + p);
   back.num_xs = static_cast<int32_t>(xs.size());
   back.num_closed = static_cast<int32_t>(p);

@@ -44,6 +44,13 @@ struct ScanAttrs final : AttrsOf<ScanAttrs> {
   int32_t num_carry = 0, num_xs = 0, num_closed = 0;
   int64_t length = 0;  ///< Steps; the sequences' leading size.
   bool reverse = false;
+  /// Saved residuals (graph/scan_residuals.h): the body's last num_residuals outputs are values its gradient
+  /// needs, and `vjp_body` is the reverse step that reads them instead of recomputing the forward step. Null:
+  /// checkpointing (Note [Scan gradient]).
+  int32_t num_residuals = 0;
+  std::shared_ptr<const Body> vjp_body;
+  /// Whether the carry history is an output (the gradient reads it). A graph pass drops it where nothing does.
+  bool save_history = true;
   std::string repr() const override;
 };
 

@@ -18,7 +18,7 @@ Tensor row(const Tensor& t, int64_t i) {
 std::vector<Tensor> scan_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
   const auto& a = attrs_as<ScanAttrs>(attrs);
   const size_t k = static_cast<size_t>(a.num_carry), m = static_cast<size_t>(a.num_xs),
-               p = static_cast<size_t>(a.num_closed), q = types.size() - 2 * k;
+               p = static_cast<size_t>(a.num_closed), q = types.size() - (a.save_history ? 2 * k : k);
   std::vector<Tensor> out;
   for (const TensorType& t : types) out.push_back(empty(t.shape, TensorOptions(t.dtype).device(t.device)));
   std::vector<Tensor> step(k + m + p);
@@ -26,7 +26,7 @@ std::vector<Tensor> scan_kernel(std::span<const Tensor> in, const Attrs& attrs, 
   for (size_t i = 0; i < p; ++i) step[k + m + i] = in[k + m + i];
   for (int64_t s = 0; s < a.length; ++s) {
     const int64_t t = a.reverse ? a.length - 1 - s : s;
-    for (size_t i = 0; i < k; ++i) {
+    for (size_t i = 0; a.save_history && i < k; ++i) {
       Tensor h = row(out[k + q + i], t);
       copy_into(h, step[i]);
     }

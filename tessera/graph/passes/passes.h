@@ -22,8 +22,12 @@ Graph simplify(const Graph& g);
 /// last: fused nodes are not differentiable.
 Graph fuse_elementwise(const Graph& g);
 
+/// Stops scan nodes from saving their carry history where nothing reads it (a reverse scan's history is read only
+/// by second-order gradients): O(steps x carry) memory less. Differentiate a graph before this pass.
+Graph prune_loop_outputs(const Graph& g);
+
 /// The default pipeline: simplify, fold_constants, eliminate_common_subexpressions, eliminate_dead_code, repeated
-/// until the node count stops falling.
+/// until the node count stops falling, then prune_loop_outputs.
 Graph optimize(const Graph& g);
 
 }  // namespace tessera::graph

@@ -98,7 +98,7 @@ Graph optimize(const Graph& g) {
     cur = eliminate_dead_code(eliminate_common_subexpressions(fold_constants(simplify(cur))));
     if (cur.num_nodes() >= before) break;
   }
-  return cur;
+  return prune_loop_outputs(cur);
 }
 
 }  // namespace tessera::graph
