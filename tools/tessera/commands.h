@@ -12,5 +12,7 @@ void add_train_commands(CLI::App& app);
 void add_time_command(CLI::App& app);
 /// Adds `tessera graph` (a model's traced graph as text, DOT and SVG).
 void add_graph_command(CLI::App& app);
+/// Adds `tessera events` (the scalars of TensorBoard event files as tables).
+void add_events_command(CLI::App& app);
 
 }  // namespace tessera::cli

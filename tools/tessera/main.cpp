@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_train_commands(app);
   tessera::cli::add_time_command(app);
   tessera::cli::add_graph_command(app);
+  tessera::cli::add_events_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
