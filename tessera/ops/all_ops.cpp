@@ -21,6 +21,8 @@ void register_all_ops(Registry& r) {
   register_softmax_ops(r);
   register_fused_ops(r);
   register_control_flow_ops(r);
+  register_pad_ops(r);
+  register_adaptive_pool_ops(r);
 }
 
 }  // namespace tessera

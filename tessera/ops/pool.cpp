@@ -1,10 +1,12 @@
 // Pooling ops: shape rules, gradient rules, samples and the user-facing functions (pool.h).
 #include "tessera/ops/pool.h"
 
+#include "tessera/ops/adaptive_pool.h"
 #include "tessera/ops/apply.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/index.h"
+#include "tessera/ops/linalg.h"
 #include "tessera/ops/reduce.h"
 #include "tessera/ops/registry.h"
 #include "tessera/ops/shape.h"
@@ -147,6 +149,16 @@ std::vector<OpSample> avg_pool_backward_samples() {
   return out;
 }
 
+// [out, in]: row i averages adaptive window i (adaptive_pool.h).
+Tensor adaptive_average_matrix(int64_t in, int64_t out, DType dtype) {
+  std::vector<double> m(static_cast<size_t>(out * in), 0.0);
+  for (int64_t i = 0; i < out; ++i) {
+    const int64_t first = adaptive_start(i, in, out), last = adaptive_end(i, in, out);
+    for (int64_t j = first; j < last; ++j) m[i * in + j] = 1.0 / double(last - first);
+  }
+  return from_vector(m, Shape{out, in}, dtype);
+}
+
 Pool2dAttrs make_attrs(std::array<int64_t, 2> kernel, std::optional<std::array<int64_t, 2>> stride,
                        std::array<int64_t, 2> padding) {
   Pool2dAttrs a;
@@ -221,10 +233,16 @@ Tensor adaptive_avg_pool2d(const Tensor& input, std::array<int64_t, 2> output_si
   const int64_t h = input.size(-2), w = input.size(-1);
   const auto [oh, ow] = output_size;
   check<ValueError>(oh >= 1 && ow >= 1, "adaptive_avg_pool2d: output size must be >= 1, got [", oh, ", ", ow, "]");
+  check<ShapeError>(h >= 1 && w >= 1, "adaptive_avg_pool2d: expected non-empty H and W, got input ",
+                    fmt_shape(input.shape()));
+  check<DTypeError>(input.dtype() == kFloat32 || input.dtype() == kFloat64,
+                    "adaptive_avg_pool2d: expected float32 or float64, got ", input.dtype());
   if (oh == 1 && ow == 1) return mean(input, {-2, -1}, true);
-  check<NotImplementedError>(h % oh == 0 && w % ow == 0, "adaptive_avg_pool2d: input ", fmt_shape(input.shape()),
-                             " does not divide evenly into [", oh, ", ", ow, "]");
-  return avg_pool2d(input, {h / oh, w / ow});
+  if (h % oh == 0 && w % ow == 0) return avg_pool2d(input, {h / oh, w / ow});
+  // Windows of different sizes: the mean over a window is separable, so y = A_h x A_w^T with row i of A
+  // averaging window i (a few small GEMMs; differentiable like any matmul).
+  const Tensor ah = adaptive_average_matrix(h, oh, input.dtype()), aw = adaptive_average_matrix(w, ow, input.dtype());
+  return matmul(ah, matmul(input, aw.t()));
 }
 
 }  // namespace tessera

@@ -51,9 +51,11 @@ Tensor avg_pool2d(const Tensor& input, std::array<int64_t, 2> kernel_size,
                   bool ceil_mode = false, bool count_include_pad = true);
 /// The gradient of avg_pool2d for an input of shape `input_size`: [N, C, H_out, W_out] -> input_size.
 Tensor avg_pool2d_backward(const Tensor& grad_output, Shape input_size, const Pool2dAttrs& attrs);
-/// Adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d) to [N, C, out_h, out_w]: window i spans
-/// [floor(i H / out_h), ceil((i + 1) H / out_h)). Computed as a mean when the output is 1x1 and as avg_pool2d
-/// when the input divides evenly; other sizes are NotImplementedError for now.
+/// Adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d) to [N, C, out_h, out_w] for any output
+/// size: window i spans [floor(i H / out_h), ceil((i + 1) H / out_h)) (adaptive_pool.h). Computed as a mean when
+/// the output is 1x1, as avg_pool2d when the input divides evenly, and otherwise as A_h x A_w^T with averaging
+/// matrices. Float32/float64. Errors: ShapeError for another rank or an empty H or W; ValueError for an output
+/// size < 1; DTypeError for other dtypes.
 Tensor adaptive_avg_pool2d(const Tensor& input, std::array<int64_t, 2> output_size);
 
 }  // namespace tessera

@@ -113,7 +113,7 @@ TEST(Conv2d, Errors) {
   expect_error<ValueError>([] { nn::Conv2d(3, 16, 3, {.groups = 2}); }, "divisible by groups=2");
   expect_error<ValueError>([] { nn::Conv2d(0, 16, 3); }, "Conv2d");
   expect_error<ValueError>([] { nn::Conv2d(3, 16, 3, {.padding_preset = "full"}); }, "Conv2d");
-  expect_error<NotImplementedError>([] { nn::Conv2d(3, 16, 3, {.padding_mode = "reflect"}); }, "reflect");
+  expect_error<ValueError>([] { nn::Conv2d(3, 16, 3, {.padding_mode = "reflex"}); }, "Conv2d: padding_mode must be");
   // "same" needs stride 1 (PyTorch's rule).
   nn::Conv2d strided_same(3, 4, 3, {.stride = {2, 2}, .padding_preset = "same"});
   EXPECT_THROW(strided_same(zeros({1, 3, 8, 8})), ValueError);

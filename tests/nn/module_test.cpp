@@ -256,7 +256,7 @@ TEST(Module, ReprDifferencesFromPyTorch) {
   // ELU(alpha=1.0)
   EXPECT_EQ(nn::ELU().repr(), "ELU(alpha=1)");
   // Conv1d(2, 3, kernel_size=(3,), stride=(1,)): PyTorch leaves out a zero padding.
-  EXPECT_EQ(nn::Conv1d(2, 3, 3).repr(), "Conv1d(2, 3, kernel_size=(3,), stride=(1,), padding=(0,))");
+  EXPECT_EQ(nn::Conv1d(2, 3, 3).repr(), "Conv1d(2, 3, kernel_size=(3,), stride=(1,))");
   // Unflatten(dim=1, unflattened_size=(2, 3))
   EXPECT_EQ(nn::Unflatten(1, {2, 3}).repr(), "Unflatten(dim=1, unflattened_size=[2, 3])");
 }

@@ -22,6 +22,8 @@ void register_kernels(Registry& r) {
   register_softmax_kernels(r);
   register_fused_kernels(r);
   register_control_flow_kernels(r);
+  register_pad_kernels(r);
+  register_adaptive_pool_kernels(r);
 }
 
 }  // namespace tessera::cpu

@@ -20,5 +20,7 @@ void register_pool_kernels(Registry& r);
 void register_softmax_kernels(Registry& r);
 void register_fused_kernels(Registry& r);
 void register_control_flow_kernels(Registry& r);
+void register_pad_kernels(Registry& r);
+void register_adaptive_pool_kernels(Registry& r);
 }  // namespace cpu
 }  // namespace tessera
