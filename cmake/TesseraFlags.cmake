@@ -12,6 +12,12 @@ if(TESSERA_NATIVE)
   check_cxx_compiler_flag(-march=native TESSERA_HAS_MARCH_NATIVE)
   if(TESSERA_HAS_MARCH_NATIVE)
     add_compile_options(-march=native)
+    # GCC 12's straight-line (SLP) vectorizer miscompiles some constant vectors with AVX-512: at -O2
+    # -march=native, std::vector<int64_t>{1, 1, 1, 0} holds {1, 1, 1, 1} (a broadcast store). Loop
+    # vectorization, which the kernels rely on, is unaffected.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+      add_compile_options(-fno-tree-slp-vectorize)
+    endif()
   endif()
 endif()
 

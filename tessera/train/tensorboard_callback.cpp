@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include "tessera/autograd/grad_mode.h"
+#include "tessera/io/tensorboard/graph_summary.h"
+#include "tessera/nn/trace.h"
 #include "tessera/ops/reduce.h"
 
 namespace tessera::train {
@@ -55,6 +57,17 @@ void TensorBoardCallback::on_train_begin(TrainState& s) {
   NoGradGuard no_grad;
   const Tensor x = options_.sample_images.detach();
   writer_->add_images("samples/inputs", options_.rescale_images ? rescale(x) : x, s.global_step);
+  if (options_.log_graph) log_graph(s);
+}
+
+void TensorBoardCallback::log_graph(TrainState& s) {
+  graph::InputSpec input = graph::InputSpec::like("input", options_.sample_images, {{0, "N"}});
+  input.dtype = kFloat32;
+  try {
+    io::add_graph(*writer_, nn::trace(s.model, input, "output"));
+  } catch (const Error& e) {
+    writer_->add_text("graph", cat("the model could not be traced: ", e.what()), s.global_step);
+  }
 }
 
 void TensorBoardCallback::on_batch_end(TrainState& s, int64_t, double loss) {

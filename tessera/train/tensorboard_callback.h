@@ -37,6 +37,9 @@ struct TensorBoardCallbackOptions {
   /// Stretch each sample image to [0, 1] (its min to 0, its max to 1) before display, since model inputs are
   /// usually normalized; off for images already in [0, 1] or uint8.
   bool rescale_images = true;
+  /// Trace the model once on inputs shaped like sample_images (any batch size, float32) and write its graph for
+  /// TensorBoard's Graphs view. A model that cannot be traced gets a "graph" text entry with the reason instead.
+  bool log_graph = true;
   io::SummaryWriterOptions writer{};
 };
 
@@ -56,6 +59,7 @@ class TensorBoardCallback : public Callback {
   io::SummaryWriter& writer() { return *writer_; }
 
  private:
+  void log_graph(TrainState& s);
   void log_histograms(const TrainState& s);
   void log_predictions(TrainState& s);
 

@@ -49,7 +49,10 @@ TEST(TensorBoardGraph, FashionCnnGraphRoundTripsThroughAnEventFile) {
   EXPECT_EQ(conv->output_shapes.at(0), (Shape{-1, 32, 28, 28}));
   const io::GraphNode* pool = find(back, "MaxPool2d_2/max_pool2d");
   ASSERT_NE(pool, nullptr);
-  EXPECT_EQ(pool->output_shapes.size(), 2u);  // values and indices
+  EXPECT_EQ(pool->output_shapes.size(), 2u);           // values and indices
+  const io::GraphNode* logits = find(back, "logits");  // a node named by its user-given output name
+  ASSERT_NE(logits, nullptr);
+  EXPECT_EQ(logits->op, "add");
   const io::GraphNode* weight = find(back, "0.weight");
   ASSERT_NE(weight, nullptr);
   EXPECT_EQ(weight->op, "Parameter");

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "io/io_testing.h"
 #include "tessera/data/dataset.h"
 #include "tessera/io/tensorboard/event_reader.h"
+#include "tessera/io/tensorboard/graph_def.h"
 #include "tessera/nn/container.h"
 #include "tessera/nn/linear.h"
 #include "tessera/nn/loss.h"
@@ -82,7 +84,9 @@ TEST(TensorBoardCallback, LogsStepsEpochsHistogramsAndSamples) {
   EXPECT_EQ(s.tags.count("epoch/val_accuracy"), 1u);
 
   std::map<std::string, int> histograms, images, texts;
+  std::string graph_def;
   for (const auto& e : io::read_events(io::event_files(dir.file("tb"))[0])) {
+    if (!e.graph_def.empty()) graph_def = e.graph_def;
     for (const auto& v : e.values) {
       if (v.kind == io::SummaryValue::Kind::kHistogram) histograms[v.tag]++;
       if (v.kind == io::SummaryValue::Kind::kImage) images[v.tag]++;
@@ -99,6 +103,13 @@ TEST(TensorBoardCallback, LogsStepsEpochsHistogramsAndSamples) {
   EXPECT_EQ(images, (std::map<std::string, int>{{"samples/inputs", 1}}));
   EXPECT_EQ(texts, (std::map<std::string, int>{{"samples/predictions/text_summary", 2}}));
   EXPECT_TRUE(model->is_training());  // the predictions ran in eval mode and restored it
+  // The model's graph, traced once: its Linear layer's nodes and parameters by name.
+  ASSERT_FALSE(graph_def.empty());
+  std::vector<std::string> names;
+  for (const auto& n : io::parse_graph_def(graph_def).nodes) names.push_back(n.name);
+  for (const char* want : {"input", "1.weight", "1.bias", "output"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+  }
 }
 
 TEST(TensorBoardCallback, Errors) {

@@ -31,21 +31,26 @@ const char* kind_op(graph::ValueKind k) {
 }  // namespace
 
 GraphDefLike to_graph_def(const graph::Graph& g) {
-  // How consumers name a value: its node's name, with ":k" for output k > 0.
+  // A node is named by its first output's value name (the user's name if it was given one, e.g. "logits");
+  // consumers name output k > 0 as "<node>:k".
+  auto node_name = [&](const graph::Node& n) { return g.value(n.outputs.front()).name; };
   auto ref = [&](graph::ValueId v) {
     const graph::Value& val = g.value(v);
     if (val.kind != graph::ValueKind::kNodeOutput) return val.name;
-    const std::string& node = g.node(val.node).name;
+    const std::string node = node_name(g.node(val.node));
     return val.output_index == 0 ? node : cat(node, ":", val.output_index);
   };
   GraphDefLike out;
   for (const graph::Value& v : g.values()) {
     if (v.kind == graph::ValueKind::kNodeOutput) continue;
-    out.nodes.push_back({.name = v.name, .op = kind_op(v.kind), .output_shapes = {shown(g, v.type.shape)},
-                         .dtype = v.type.dtype, .device = "cpu"});
+    out.nodes.push_back({.name = v.name,
+                         .op = kind_op(v.kind),
+                         .output_shapes = {shown(g, v.type.shape)},
+                         .dtype = v.type.dtype,
+                         .device = "cpu"});
   }
   for (const graph::Node& n : g.nodes()) {
-    GraphNode node{.name = n.name, .op = n.def->name, .attr = n.attrs->repr(), .device = "cpu"};
+    GraphNode node{.name = node_name(n), .op = n.def->name, .attr = n.attrs->repr(), .device = "cpu"};
     for (graph::ValueId in : n.inputs) node.inputs.push_back(ref(in));
     for (graph::ValueId o : n.outputs) node.output_shapes.push_back(shown(g, g.value(o).type.shape));
     if (!n.outputs.empty()) node.dtype = g.value(n.outputs[0]).type.dtype;

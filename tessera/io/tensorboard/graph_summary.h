@@ -7,7 +7,8 @@
 
 namespace tessera::io {
 
-/// One GraphNode per graph node (named by its scoped name, op = the registered op) and per input ("Input"),
+/// One GraphNode per graph node (named by its first output's name: the scoped op name or a user-given name; op =
+/// the registered op) and per input ("Input"),
 /// capture ("Parameter") and constant ("Const"); sizes that follow a dynamic dim are written as -1. A loop
 /// node's body is not expanded.
 GraphDefLike to_graph_def(const graph::Graph& g);
