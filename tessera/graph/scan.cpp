@@ -37,10 +37,14 @@ ScanResult eager_scan(const ScanBody& body, const std::vector<Tensor>& init, con
                       int64_t length, bool reverse) {
   std::vector<Tensor> carry = init;
   std::vector<std::vector<Tensor>> ys;
+  // unbind, not a select per step: its gradient is one stack, where `length` selects would each scatter into a
+  // zero tensor of the whole sequence (quadratic in the length).
+  std::vector<std::vector<Tensor>> slices;
+  for (const Tensor& seq : xs) slices.push_back(unbind(seq, 0));
   for (int64_t s = 0; s < length; ++s) {
     const int64_t t = reverse ? length - 1 - s : s;
     std::vector<Tensor> x;
-    for (const Tensor& seq : xs) x.push_back(seq.select(0, t));
+    for (const auto& seq : slices) x.push_back(seq[static_cast<size_t>(t)]);
     auto [next, y] = body(carry, x);
     check_carry(carry, next, t);
     if (ys.empty()) ys.resize(y.size());

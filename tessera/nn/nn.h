@@ -25,3 +25,6 @@
 #include "tessera/nn/upsampling.h"
 #include "tessera/nn/pixel_shuffle.h"
 #include "tessera/nn/conv3d.h"
+#include "tessera/nn/rnn.h"
+#include "tessera/nn/rnn_cell.h"
+#include "tessera/nn/packed_sequence.h"

@@ -3,7 +3,7 @@
 
 Run with Debian's Python (it sees torch):  /usr/bin/python3 tests/nn/make_reference.py
 It writes tests/nn/reference_values.h: one table of cases per test file (layers, activations, normalization,
-losses, extra losses, embedding, attention, transformer), each case named as the test looks it up.
+losses, extra losses, embedding, attention, transformer, rnn), each case named as the test looks it up.
 Inputs are not written: both sides build them from the same formulas, so only outputs travel
 (everything in float64; the C++ side is tests/nn/nn_testing.h):
   input              x.flat[i] = scale * sin(0.37 i + 0.1 + phase)
@@ -18,6 +18,7 @@ import os
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 torch.set_default_dtype(torch.float64)
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -416,6 +417,84 @@ def transformer():
     return c
 
 
+# ---- rnn_test.cpp: RNN, LSTM, GRU (I = 4, H = 3) and the cells ---------------------------------------------------
+
+def rnn_case(m, x, states=(), lengths=None):
+    """[output, h_n (, c_n), dx, dstates..., dparams...] of sum(out g) + sum(h_n g) (+ sum(c_n g)), with the
+    given initial states (h0 = X(phase 1), c0 = X(phase 2)). With lengths the input goes through
+    pack_padded_sequence(enforce_sorted=False) and the output through pad_packed_sequence(total_length=L)."""
+    m = m.double()
+    fill_params(m)
+    x = x.clone().requires_grad_()
+    states = [s.clone().requires_grad_() for s in states]
+    hx = None if not states else states[0] if len(states) == 1 else tuple(states)
+    steps = x.shape[1] if m.batch_first and x.dim() == 3 else x.shape[0]
+    inp = x if lengths is None else pack_padded_sequence(x, torch.tensor(lengths), m.batch_first, False)
+    out, h = m(inp, hx)
+    if lengths is not None:
+        out, _ = pad_packed_sequence(out, m.batch_first, total_length=steps)
+    finals = list(h) if isinstance(h, tuple) else [h]
+    sum((t * G(t.shape)).sum() for t in [out] + finals).backward()
+    return [out.detach()] + [f.detach() for f in finals] + [x.grad] + [s.grad for s in states] + grads_of(m)
+
+
+def cell_case(m, x, states=()):
+    """[h' (, c'), dx, dstates..., dparams...] of sum(h' g) (+ sum(c' g)); states as rnn_case's."""
+    m = m.double()
+    fill_params(m)
+    x = x.clone().requires_grad_()
+    states = [s.clone().requires_grad_() for s in states]
+    hx = None if not states else states[0] if len(states) == 1 else tuple(states)
+    out = m(x, hx)
+    outs = list(out) if isinstance(out, tuple) else [out]
+    sum((t * G(t.shape)).sum() for t in outs).backward()
+    return [t.detach() for t in outs] + [x.grad] + [s.grad for s in states] + grads_of(m)
+
+
+def h0(shape):
+    return X(shape, 1.0, 1.0)
+
+
+def c0(shape):
+    return X(shape, 1.0, 2.0)
+
+
+def rnn():
+    c = {}
+    x = X([5, 2, 4])
+    c["rnn_tanh"] = rnn_case(nn.RNN(4, 3), x)
+    c["rnn_relu_2layer_bidir_h0"] = rnn_case(nn.RNN(4, 3, 2, nonlinearity="relu", bidirectional=True), x,
+                                             [h0([4, 2, 3])])
+    c["rnn_batch_first_no_bias"] = rnn_case(nn.RNN(4, 3, bias=False, batch_first=True), X([2, 5, 4]))
+    c["rnn_unbatched_h0"] = rnn_case(nn.RNN(4, 3), X([5, 4]), [h0([1, 3])])
+    c["lstm"] = rnn_case(nn.LSTM(4, 3), x)
+    c["lstm_2layer_bidir_h0c0"] = rnn_case(nn.LSTM(4, 3, 2, bidirectional=True), x, [h0([4, 2, 3]), c0([4, 2, 3])])
+    c["lstm_2layer_batch_first"] = rnn_case(nn.LSTM(4, 3, 2, batch_first=True), X([2, 5, 4]))
+    c["lstm_bidir_batch_first_h0c0"] = rnn_case(nn.LSTM(4, 3, bidirectional=True, batch_first=True), X([3, 4, 4]),
+                                                [h0([2, 3, 3]), c0([2, 3, 3])])
+    c["lstm_2layer_batch1"] = rnn_case(nn.LSTM(4, 3, 2), X([6, 1, 4]))
+    c["lstm_unbatched_bidir_h0c0"] = rnn_case(nn.LSTM(4, 3, bidirectional=True), X([5, 4]), [h0([2, 3]), c0([2, 3])])
+    c["gru"] = rnn_case(nn.GRU(4, 3), x)
+    c["gru_2layer_bidir_h0"] = rnn_case(nn.GRU(4, 3, 2, bidirectional=True), x, [h0([4, 2, 3])])
+    c["gru_batch_first_no_bias"] = rnn_case(nn.GRU(4, 3, bias=False, batch_first=True), X([2, 5, 4]))
+    c["gru_unbatched_2layer"] = rnn_case(nn.GRU(4, 3, 2), X([5, 4]))
+    # Variable lengths (unsorted; the last case's longest sequence is shorter than L).
+    c["lstm_packed_2layer_bidir_h0c0"] = rnn_case(nn.LSTM(4, 3, 2, bidirectional=True), X([5, 3, 4]),
+                                                  [h0([4, 3, 3]), c0([4, 3, 3])], [3, 5, 2])
+    c["gru_packed_batch_first_bidir"] = rnn_case(nn.GRU(4, 3, bidirectional=True, batch_first=True), X([3, 5, 4]),
+                                                 lengths=[2, 5, 4])
+    c["rnn_packed_relu_bidir_h0"] = rnn_case(nn.RNN(4, 3, nonlinearity="relu", bidirectional=True), X([5, 3, 4]),
+                                             [h0([2, 3, 3])], [4, 1, 2])
+    # Cells.
+    c["rnn_cell_tanh_hx"] = cell_case(nn.RNNCell(4, 3), X([2, 4]), [h0([2, 3])])
+    c["rnn_cell_relu"] = cell_case(nn.RNNCell(4, 3, nonlinearity="relu"), X([3, 4]))
+    c["lstm_cell_hx"] = cell_case(nn.LSTMCell(4, 3), X([2, 4]), [h0([2, 3]), c0([2, 3])])
+    c["lstm_cell_unbatched"] = cell_case(nn.LSTMCell(4, 3), X([4]))
+    c["gru_cell_hx"] = cell_case(nn.GRUCell(4, 3), X([2, 4]), [h0([2, 3])])
+    c["gru_cell_no_bias_unbatched_hx"] = cell_case(nn.GRUCell(4, 3, bias=False), X([4]), [h0([3])])
+    return c
+
+
 # ---- Printing ------------------------------------------------------------------------------------------------
 
 def num(v):
@@ -460,6 +539,7 @@ SECTIONS = [
     ("embedding", "embedding_test.cpp", embedding),
     ("attention", "attention_test.cpp", attention),
     ("transformer", "transformer_test.cpp", transformer),
+    ("rnn", "rnn_test.cpp", rnn),
 ]
 
 HEADER = """#pragma once

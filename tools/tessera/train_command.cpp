@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "char_lstm_command.h"
 #include "commands.h"
 #include "tessera/core/parallel.h"
 #include "tessera/core/rng.h"
@@ -22,6 +23,7 @@
 #include "tessera/train/fit.h"
 #include "tessera/train/metrics.h"
 #include "tessera/train/model_checkpoint.h"
+#include "tessera/train/tensorboard_callback.h"
 
 namespace tessera::cli {
 namespace {
@@ -41,6 +43,7 @@ struct TrainArgs {
   std::string log_dir;
   std::string checkpoint_dir;
   std::string resume;
+  std::string tensorboard;
   int verbose = 1;
   bool graph = false;
 };
@@ -105,6 +108,15 @@ void run_train(const TrainArgs& a) {
   auto checkpoints =
       std::make_shared<train::ModelCheckpoint>(run_dir, n_val > 0 ? "val_accuracy" : "", "auto", scheduler);
   fo.callbacks.push_back(checkpoints);
+  if (!a.tensorboard.empty()) {
+    // Up to 8 validation images (training ones without validation) as the samples to watch.
+    const int64_t first = n_val > 0 ? n_train : 0, count = std::min<int64_t>(8, n - first);
+    std::vector<std::string> names(data::fashion_mnist_classes().begin(), data::fashion_mnist_classes().end());
+    fo.callbacks.push_back(std::make_shared<train::TensorBoardCallback>(
+        a.tensorboard, train::TensorBoardCallbackOptions{.sample_images = images.narrow(0, first, count),
+                                                         .sample_labels = labels.narrow(0, first, count),
+                                                         .class_names = std::move(names)}));
+  }
   if (!a.resume.empty()) {
     fo.initial_epoch = train::resume_from(a.resume, *model, *optimizer, scheduler.get());
     std::cout << "resumed from " << a.resume << " after epoch " << fo.initial_epoch << "\n";
@@ -167,9 +179,9 @@ void add_train_commands(CLI::App& app) {
 
   auto args = std::make_shared<TrainArgs>();
   CLI::App* t = app.add_subcommand("train", "Train a model of the zoo on Fashion-MNIST");
-  t->add_option("--model", args->model, "mlp, lenet5, cnn or resnet")
+  t->add_option("--model", args->model, "mlp, lenet5, cnn, resnet, or char-lstm (with --text)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"mlp", "lenet5", "cnn", "resnet"}));
+      ->check(CLI::IsMember({"mlp", "lenet5", "cnn", "resnet", "char-lstm"}));
   t->add_option("--data", args->data, "Directory of the Fashion-MNIST IDX files")->capture_default_str();
   t->add_option("--epochs", args->epochs, "Epochs to train")->capture_default_str()->check(CLI::NonNegativeNumber);
   t->add_option("--batch-size", args->batch_size, "Images per batch")
@@ -197,11 +209,21 @@ void add_train_commands(CLI::App& app) {
                 "Directory for last/best checkpoints (default: runs/<model>)");
   t->add_option("--resume", args->resume, "Continue from a checkpoint written by an earlier run")
       ->check(CLI::ExistingFile);
+  t->add_option("--tensorboard", args->tensorboard,
+                "Also log the run for TensorBoard into this directory (tensorboard --logdir DIR)");
   t->add_flag("--graph", args->graph, "Run each training step as a traced, optimized graph instead of the eager tape");
   t->add_option("--verbose", args->verbose, "0 quiet, 1 progress bar, 2 one line per epoch")
       ->capture_default_str()
       ->check(CLI::Range(0, 2));
-  t->callback([args] { run_train(*args); });
+  const auto run_char_lstm = add_char_lstm_options(*t);
+  t->callback([args, run_char_lstm] {
+    if (args->model != "char-lstm") return run_train(*args);
+    const TrainArgs a = *args;
+    run_char_lstm({.epochs = a.epochs, .batch_size = a.batch_size, .limit = a.limit, .val_split = a.val_split,
+                   .seed = a.seed, .threads = a.threads, .verbose = a.verbose, .schedule = a.schedule,
+                   .checkpoint_dir = a.checkpoint_dir,
+                   .make_optimizer = [a](std::vector<Tensor> p) { return make_optimizer(a.optimizer, p, a.lr); }});
+  });
 }
 
 }  // namespace tessera::cli
