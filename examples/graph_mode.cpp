@@ -41,8 +41,9 @@ int main() {
   auto with_loss = [&](const std::vector<Tensor>& in) {
     return std::vector<Tensor>{nn::cross_entropy(model->forward(in[0]), in[1])};
   };
-  graph::Function fwd = graph::trace(with_loss, {{"image", {graph::Dim("N"), 1, 28, 28}}, {"label", {graph::Dim("N")}, kInt64}},
-                                     {.capture_names = nn::capture_names(*model), .output_names = {"loss"}});
+  graph::Function fwd =
+      graph::trace(with_loss, {{"image", {graph::Dim("N"), 1, 28, 28}}, {"label", {graph::Dim("N")}, kInt64}},
+                   {.capture_names = nn::capture_names(*model), .output_names = {"loss"}});
   graph::Function grads = graph::gradients(fwd, "loss", {"1.weight"});
   Tensor label = randint(0, 10, {4});
   std::printf("5. loss %.4f, |d loss / d 1.weight| = %.4f\n", grads({x, label})[0].item<double>(),
@@ -56,7 +57,8 @@ int main() {
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(params[i] - 0.1 * gs[i]);
     return std::vector<Tensor>{loss};
   };
-  graph::Function train_step = graph::trace(step, {{"image", {graph::Dim("N"), 1, 28, 28}}, {"label", {graph::Dim("N")}, kInt64}});
+  graph::Function train_step =
+      graph::trace(step, {{"image", {graph::Dim("N"), 1, 28, 28}}, {"label", {graph::Dim("N")}, kInt64}});
   for (int i = 0; i < 3; ++i) std::printf("6. step %d: loss %.4f\n", i, train_step({x, label})[0].item<double>());
 
   // 7. Passes: simplification, constant folding, CSE, DCE, then fusion; and the memory plan.

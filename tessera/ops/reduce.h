@@ -96,7 +96,8 @@ Tensor any(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false
 Tensor count_nonzero(const Tensor& x, std::vector<int64_t> dims = {});
 
 /// Reduces a gradient of a broadcast result back to `shape` by summing the broadcast dimensions
-/// (Note [Broadcast gradients]: done once, centrally, by autograd's engine and graph mode's symbolic gradients, not in each op's rule).
+/// (Note [Broadcast gradients]: done once, centrally, by autograd's engine and graph mode's symbolic gradients, not in
+/// each op's rule).
 Tensor sum_to(const Tensor& grad, const Shape& shape);
 
 }  // namespace tessera

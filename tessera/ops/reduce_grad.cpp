@@ -252,8 +252,8 @@ namespace tessera {
 
 // Note [Broadcast gradients]
 // An op whose inputs were broadcast (a [3, 1] plus a [4]) returns gradients of the broadcast shape [3, 4].
-// autograd's engine and graph mode's symbolic gradients sum each one back to its input's shape and casts it to its input's dtype (sum_to here), so gradient rules
-// stay one line and no op repeats this logic.
+// autograd's engine and graph mode's symbolic gradients sum each one back to its input's shape and casts it to its
+// input's dtype (sum_to here), so gradient rules stay one line and no op repeats this logic.
 Tensor sum_to(const Tensor& grad, const Shape& shape) {
   if (grad.shape() == shape) return grad;
   const int64_t lead = grad.dim() - static_cast<int64_t>(shape.size());

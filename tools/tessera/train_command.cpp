@@ -219,8 +219,14 @@ void add_train_commands(CLI::App& app) {
   t->callback([args, run_char_lstm] {
     if (args->model != "char-lstm") return run_train(*args);
     const TrainArgs a = *args;
-    run_char_lstm({.epochs = a.epochs, .batch_size = a.batch_size, .limit = a.limit, .val_split = a.val_split,
-                   .seed = a.seed, .threads = a.threads, .verbose = a.verbose, .schedule = a.schedule,
+    run_char_lstm({.epochs = a.epochs,
+                   .batch_size = a.batch_size,
+                   .limit = a.limit,
+                   .val_split = a.val_split,
+                   .seed = a.seed,
+                   .threads = a.threads,
+                   .verbose = a.verbose,
+                   .schedule = a.schedule,
                    .checkpoint_dir = a.checkpoint_dir,
                    .make_optimizer = [a](std::vector<Tensor> p) { return make_optimizer(a.optimizer, p, a.lr); }});
   });
