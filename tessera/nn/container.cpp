@@ -38,7 +38,7 @@ Tensor Sequential::forward(const Tensor& input) {
   for (const auto& [name, m] : named_children()) {
     std::optional<graph::NameScope> scope;  // traced nodes are named "Conv2d_0/conv2d", "ReLU_1/relu"
     if (graph::is_tracing()) scope.emplace(layer_scope(name, *m));
-    x = m->forward(x);
+    x = (*m)(x);
   }
   return x;
 }

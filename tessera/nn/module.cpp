@@ -206,4 +206,19 @@ std::string Module::repr() const {
   return s + ")";
 }
 
+int64_t Module::register_forward_hook(ForwardHook hook) {
+  forward_hooks_.emplace_back(next_hook_id_, std::move(hook));
+  return next_hook_id_++;
+}
+
+void Module::remove_forward_hook(int64_t id) {
+  std::erase_if(forward_hooks_, [id](const auto& h) { return h.first == id; });
+}
+
+void Module::run_forward_hooks(const Tensor& input, const Tensor& output) {
+  // A copy: a hook may remove itself.
+  const auto hooks = forward_hooks_;
+  for (const auto& [id, hook] : hooks) hook(*this, input, output);
+}
+
 }  // namespace tessera::nn

@@ -30,7 +30,19 @@ class Module {
   /// The computation of a single-input module. Modules with other signatures define their own call; the default
   /// throws NotImplementedError naming the module.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  /// forward(input), then the forward hooks (call modules this way, as PyTorch's __call__, so hooks see them).
+  Tensor operator()(const Tensor& input) {
+    Tensor out = forward(input);
+    if (!forward_hooks_.empty()) run_forward_hooks(input, out);
+    return out;
+  }
+
+  /// `hook(module, input, output)` runs after every call through operator() (torch's register_forward_hook);
+  /// modules with other call signatures run their hooks with their first input and output. Returns an id for
+  /// remove_forward_hook.
+  using ForwardHook = std::function<void(Module& module, const Tensor& input, const Tensor& output)>;
+  int64_t register_forward_hook(ForwardHook hook);
+  void remove_forward_hook(int64_t id);
 
   /// The type name printed in repr and summary ("Conv2d").
   virtual std::string type_name() const = 0;
@@ -87,6 +99,8 @@ class Module {
   void add_child(const std::string& name, ModulePtr m);
   /// Replaces the tensor registered under `name` (parameter or buffer) in place of the old handle's contents.
   void set_buffer(const std::string& name, const Tensor& value);
+  /// Runs the forward hooks (for modules whose call is not operator()(Tensor)).
+  void run_forward_hooks(const Tensor& input, const Tensor& output);
 
  private:
   void collect(const std::string& prefix, bool params, bool recurse, NamedTensors& out) const;
@@ -94,6 +108,8 @@ class Module {
   NamedTensors params_, buffers_;
   std::vector<std::pair<std::string, ModulePtr>> children_;
   bool training_ = true;
+  std::vector<std::pair<int64_t, ForwardHook>> forward_hooks_;
+  int64_t next_hook_id_ = 0;
 };
 
 /// Shared pointer construction for modules: `auto m = nn::make<nn::Linear>(784, 10);`.

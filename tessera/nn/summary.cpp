@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "tessera/autograd/grad_mode.h"
-#include "tessera/nn/container.h"
 #include "tessera/ops/creation.h"
 
 namespace tessera::nn {
@@ -26,18 +25,47 @@ std::string with_commas(int64_t n) {
   return out;
 }
 
-// Runs `m` on x, adding one row per leaf of nested Sequentials (or one for m itself); returns the output.
-Tensor walk(Module& m, const std::string& name, const Tensor& x, std::vector<Row>& rows) {
-  if (auto* seq = dynamic_cast<Sequential*>(&m); seq && seq->size() > 0) {
-    Tensor y = x;
-    for (const auto& [child, c] : seq->named_children())
-      y = walk(*c, name.empty() ? child : name + "." + child, y, rows);
-    return y;
+// One call of a module seen by a forward hook, in call order.
+struct Call {
+  Module* module;
+  std::string name;
+  std::string shape;
+};
+
+// Runs the model with a forward hook on every module; a row is a called module none of whose descendants was
+// seen (the leaves of what ran: a composite that computes with its children's weights directly is one row).
+std::vector<Row> trace_rows(Module& model, const Tensor& x) {
+  std::vector<Call> calls;
+  std::vector<std::pair<Module*, int64_t>> hooks;
+  const auto modules = model.named_modules();
+  for (auto& [name, m] : modules) {
+    if (m == &model) continue;
+    const std::string path = name;
+    hooks.emplace_back(m, m->register_forward_hook([&calls, path](Module& mod, const Tensor&, const Tensor& out) {
+      calls.push_back({&mod, path, shape_of(out)});
+    }));
   }
-  Tensor y = m(x);
-  const std::string label = (name.empty() ? m.type_name() : name) + " (" + m.type_name() + ")";
-  rows.push_back({label, shape_of(y), with_commas(m.num_parameters())});
-  return y;
+  struct Unhook {  // the hooks go even when the forward throws
+    std::vector<std::pair<Module*, int64_t>>& h;
+    ~Unhook() {
+      for (auto& [m, id] : h) m->remove_forward_hook(id);
+    }
+  } unhook{hooks};
+  const Tensor y = model(x);
+  auto descends = [](const std::string& child, const std::string& parent) {
+    return child.size() > parent.size() && child.compare(0, parent.size(), parent) == 0 && child[parent.size()] == '.';
+  };
+  std::vector<Row> rows;
+  for (const Call& c : calls) {
+    const bool has_seen_child =
+        std::any_of(calls.begin(), calls.end(), [&](const Call& d) { return descends(d.name, c.name); });
+    if (!has_seen_child)
+      rows.push_back({c.name + " (" + c.module->type_name() + ")", c.shape, with_commas(c.module->num_parameters())});
+  }
+  if (rows.empty())
+    rows.push_back(
+        {model.type_name() + " (" + model.type_name() + ")", shape_of(y), with_commas(model.num_parameters())});
+  return rows;
 }
 
 // Puts every module back in the training mode it had (parents first: train() also sets the children).
@@ -64,7 +92,7 @@ std::string summary(Module& model, const Tensor& example) {
     ModeRestorer restore(model);
     model.eval();
     NoGradGuard no_grad;
-    walk(model, "", example, rows);
+    rows = trace_rows(model, example);
   }
   int64_t total = 0, trainable = 0;
   for (const Tensor& p : model.parameters()) {

@@ -2,9 +2,9 @@
 // nn::summary: a Keras model.summary()-style table of a model: one row per layer with its name, type, output
 // shape and parameter count, then the totals.
 //
-// nn::Module has no forward hooks, so the layers whose outputs can be observed are those a Sequential applies
-// in turn: summary walks nested Sequentials down to their leaves and runs each layer itself. Any other module
-// (a leaf, or a composite with its own forward such as TransformerEncoderLayer) is one row for the whole module.
+// It runs one forward pass with a forward hook on every module (nn::Module::register_forward_hook) and lists, in
+// call order, the called modules none of whose descendants was called through operator() (the leaves of what
+// ran); a composite that uses its children's weights directly (MultiheadAttention's out_proj) is one row.
 #include <string>
 
 #include "tessera/nn/module.h"

@@ -340,3 +340,27 @@ TEST(Module, LoadReportsShapeMismatch) {
 
 }  // namespace
 }  // namespace tessera
+
+namespace tessera {
+namespace {
+
+TEST(ModuleHooks, ForwardHooksSeeEveryCallThroughOperatorAndCanBeRemoved) {
+  nn::Sequential m({nn::make<nn::Linear>(3, 2), nn::make<nn::ReLU>()});
+  std::vector<std::string> seen;
+  auto record = [&seen](nn::Module& mod, const Tensor& in, const Tensor& out) {
+    seen.push_back(mod.type_name() + shape_str(in.shape()) + "->" + shape_str(out.shape()));
+  };
+  const int64_t a = m.child("0")->register_forward_hook(record);
+  m.child("1")->register_forward_hook(record);
+  const int64_t whole = m.register_forward_hook(record);
+  m(zeros({4, 3}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"Linear[4, 3]->[4, 2]", "ReLU[4, 2]->[4, 2]", "Sequential[4, 3]->[4, 2]"}));
+  m.child("0")->remove_forward_hook(a);
+  m.remove_forward_hook(whole);
+  seen.clear();
+  m(zeros({1, 3}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"ReLU[1, 2]->[1, 2]"}));
+}
+
+}  // namespace
+}  // namespace tessera

@@ -71,10 +71,13 @@ TEST(Summary, ConvNetWithNestedSequential) {
   EXPECT_TRUE(m.child("drop")->is_training());
 }
 
-TEST(Summary, CompositeModuleIsOneRowAndExampleTensor) {
+TEST(Summary, AnyModelThroughForwardHooksAndExampleTensor) {
+  // Not a Sequential: the rows are the children its forward calls, found by forward hooks.
   nn::TransformerEncoderLayer layer(8, 2, {.dim_feedforward = 16});
   const std::string s = nn::summary(layer, Shape{5, 2, 8});
-  EXPECT_TRUE(contains(s, " TransformerEncoderLayer (TransformerEncoderLayer) ")) << s;
+  EXPECT_TRUE(contains(s, " linear1 (Linear) ")) << s;
+  EXPECT_TRUE(contains(s, "[5, 2, 16]")) << s;  // linear1's output
+  EXPECT_TRUE(contains(s, " norm2 (LayerNorm) ")) << s;
   EXPECT_TRUE(contains(s, "[5, 2, 8]")) << s;
   EXPECT_TRUE(contains(s, "Total params: " + std::to_string(layer.num_parameters()))) << s;
   // An example tensor gives the input its dtype: int64 indices for an embedding.
