@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "tessera/nn/functional.h"
 #include "tessera/ops/binary.h"
 #include "tessera/ops/compare.h"
 #include "tessera/ops/creation.h"
@@ -25,6 +26,9 @@ std::string LeakyReLU::extra_repr() const { return cat("negative_slope=", negati
 
 Tensor ELU::forward(const Tensor& input) { return elu(input, alpha); }
 std::string ELU::extra_repr() const { return cat("alpha=", alpha); }
+
+Tensor CELU::forward(const Tensor& input) { return functional::celu(input, alpha); }
+std::string CELU::extra_repr() const { return cat("alpha=", alpha); }
 
 Tensor GELU::forward(const Tensor& input) { return gelu(input, approximate); }
 std::string GELU::extra_repr() const { return cat("approximate='", approximate, "'"); }

@@ -56,6 +56,16 @@ class ELU : public Module {
   double alpha;
 };
 
+/// x for x > 0, alpha (exp(x / alpha) - 1) otherwise (functional::celu).
+class CELU : public Module {
+ public:
+  explicit CELU(double alpha = 1.0) : alpha(alpha) {}
+  Tensor forward(const Tensor& input) override;
+  std::string type_name() const override { return "CELU"; }
+  std::string extra_repr() const override;
+  double alpha;
+};
+
 /// x Phi(x) exactly (approximate "none") or with the tanh approximation ("tanh").
 class GELU : public Module {
  public:

@@ -25,6 +25,11 @@ void check_p(double p, const char* op) {
 }
 }  // namespace
 
+Tensor celu(const Tensor& input, double alpha) {
+  check<ValueError>(alpha != 0.0, "celu: alpha must not be 0");
+  return elu(input / alpha, 1.0) * alpha;
+}
+
 Tensor dropout(const Tensor& input, double p, bool training, Generator* gen) {
   check_p(p, "dropout");
   if (!training || p == 0.0) return input;

@@ -31,6 +31,10 @@ using tessera::softmax;
 using tessera::softplus;
 using tessera::tanh;
 
+/// CELU (Barron 2017, torch.nn.functional.celu): x for x > 0, alpha (exp(x / alpha) - 1) otherwise, computed as
+/// alpha elu(x / alpha). Any shape, float dtypes. ValueError for alpha == 0.
+Tensor celu(const Tensor& input, double alpha = 1.0);
+
 /// y = x W^T + b (torch.nn.functional.linear): x [*, in], weight [out, in], bias [out] (optional) -> [*, out].
 /// ShapeError naming linear and both shapes when x's last dim is not `in`.
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = {});

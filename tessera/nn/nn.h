@@ -22,6 +22,7 @@
 #include "tessera/nn/pixel_shuffle.h"
 #include "tessera/nn/pooling.h"
 #include "tessera/nn/pooling1d.h"
+#include "tessera/nn/pooling3d.h"
 #include "tessera/nn/rnn.h"
 #include "tessera/nn/rnn_cell.h"
 #include "tessera/nn/summary.h"

@@ -85,5 +85,21 @@ TEST(Activation, Names) {
   EXPECT_EQ(nn::PReLU(3).repr(), "PReLU(num_parameters=3)");
 }
 
+// CELU against PyTorch 1.13 (torch.nn.functional.celu, float64): values for alpha 0.5 and 2, and the gradient of
+// sum(celu(x, 0.5)).
+TEST(Activation, CeluMatchesPyTorch) {
+  const Tensor x = testing::make({-3.0, -1.0, -0.25, 0.0, 0.5, 2.0}, kFloat64);
+  testing::expect_near(nn::CELU(0.5).forward(x),
+                       {-0.4987606239116668, -0.43233235838169365, -0.1967346701436833, 0.0, 0.5, 2.0}, 1e-14);
+  testing::expect_near(nn::functional::celu(x, 2.0),
+                       {-1.5537396797031404, -0.7869386805747332, -0.2350061948308091, 0.0, 0.5, 2.0}, 1e-14);
+  Tensor leaf = x.detach().requires_grad_();
+  nn::functional::celu(leaf, 0.5).sum().backward();
+  testing::expect_near(leaf.grad(), {0.0024787521766663585, 0.1353352832366127, 0.6065306597126334, 1.0, 1.0, 1.0},
+                       1e-14);
+  EXPECT_EQ(nn::CELU(0.5).repr(), "CELU(alpha=0.5)");
+  EXPECT_THROW(nn::functional::celu(x, 0.0), ValueError);
+}
+
 }  // namespace
 }  // namespace tessera
