@@ -61,9 +61,21 @@ ModuleDict::ModuleDict(std::vector<std::pair<std::string, ModulePtr>> modules) {
 ModuleDict& ModuleDict::insert(const std::string& key, ModulePtr m) {
   check<KeyError>(!key.empty() && key.find('.') == std::string::npos,
                   "ModuleDict: a key must be non-empty and contain no '.', got '", key, "'");
-  check<KeyError>(!contains(key), "ModuleDict: key '", key, "' is already present");
-  add_child(key, std::move(m));
+  if (contains(key)) {
+    replace_child(key, std::move(m));
+  } else {
+    add_child(key, std::move(m));
+  }
   return *this;
+}
+
+ModulePtr ModuleDict::pop(const std::string& key) {
+  check<KeyError>(contains(key), "ModuleDict: no key '", key, "'");
+  return remove_child(key);
+}
+
+void ModuleDict::clear() {
+  for (const std::string& k : keys()) remove_child(k);
 }
 
 ModuleDict& ModuleDict::update(const std::vector<std::pair<std::string, ModulePtr>>& modules) {

@@ -42,9 +42,13 @@ class ModuleDict : public Module {
  public:
   ModuleDict() = default;
   explicit ModuleDict(std::vector<std::pair<std::string, ModulePtr>> modules);
-  /// Adds `m` under `key` and returns *this. KeyError for an empty key, a key containing '.', or a key already
-  /// present (replacing a child in place needs a Module::replace_child that nn::Module does not have yet).
+  /// Puts `m` under `key` and returns *this; an existing key keeps its position and gets the new module (torch's
+  /// d[key] = m). KeyError for an empty key or one containing '.'.
   ModuleDict& insert(const std::string& key, ModulePtr m);
+  /// Removes and returns the module under `key` (torch's pop); KeyError naming the key when absent.
+  ModulePtr pop(const std::string& key);
+  /// Removes every module.
+  void clear();
   /// Inserts every pair in order (torch's update; the same KeyErrors as insert).
   ModuleDict& update(const std::vector<std::pair<std::string, ModulePtr>>& modules);
   /// The module under `key`; KeyError naming the key otherwise.

@@ -30,6 +30,28 @@ void Module::add_child(const std::string& name, ModulePtr m) {
   children_.emplace_back(name, std::move(m));
 }
 
+void Module::replace_child(const std::string& name, ModulePtr m) {
+  check<ValueError>(m != nullptr, type_name(), ": cannot register a null module as '", name, "'");
+  for (auto& [n, c] : children_) {
+    if (n == name) {
+      c = std::move(m);
+      return;
+    }
+  }
+  throw KeyError(cat(type_name(), ": no child named '", name, "'"));
+}
+
+ModulePtr Module::remove_child(const std::string& name) {
+  for (auto it = children_.begin(); it != children_.end(); ++it) {
+    if (it->first == name) {
+      ModulePtr m = std::move(it->second);
+      children_.erase(it);
+      return m;
+    }
+  }
+  throw KeyError(cat(type_name(), ": no child named '", name, "'"));
+}
+
 void Module::set_buffer(const std::string& name, const Tensor& value) {
   for (auto& [n, t] : buffers_) {
     if (n == name) {

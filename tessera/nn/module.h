@@ -97,6 +97,10 @@ class Module {
     return m;
   }
   void add_child(const std::string& name, ModulePtr m);
+  /// Puts `m` in the place of the child `name` (same position); KeyError when there is none.
+  void replace_child(const std::string& name, ModulePtr m);
+  /// Removes and returns the child `name`; KeyError when there is none.
+  ModulePtr remove_child(const std::string& name);
   /// Replaces the tensor registered under `name` (parameter or buffer) in place of the old handle's contents.
   void set_buffer(const std::string& name, const Tensor& value);
   /// Runs the forward hooks (for modules whose call is not operator()(Tensor)).

@@ -74,6 +74,23 @@ TEST(MaxPool3d, MatchesPyTorch) {
             testing::doubles(nn::functional::max_pool3d(x, {2, 2, 2})[0]));
 }
 
+// Indices over D * H * W per plane, from PyTorch's return_indices=True on the second and third cases above.
+TEST(MaxPool3d, IndicesMatchPyTorch) {
+  auto [y, idx] = nn::MaxPool3d({3, 2, 2}, {.stride = {{2, 1, 2}}, .padding = {1, 0, 1}, .ceil_mode = true})
+                      .forward_with_indices(wave({1, 2, 6, 5, 6}, 0.37, 0.1));
+  EXPECT_EQ(idx.dtype(), kInt64);
+  std::vector<int64_t> v = testing::ivalues(idx);
+  EXPECT_EQ(std::vector<int64_t>(v.begin(), v.begin() + 12),
+            (std::vector<int64_t>{36, 38, 4, 5, 36, 38, 39, 41, 18, 20, 21, 53}));
+  EXPECT_EQ(idx.sum().item<int64_t>(), 13002);
+  auto [y2, idx2] =
+      nn::functional::max_pool3d_with_indices(wave({2, 1, 7, 7, 5}, 0.37, 0.1), {2, 3, 2},
+                                              {.stride = {{1, 2, 1}}, .padding = {1, 1, 0}, .dilation = {2, 1, 2}});
+  EXPECT_EQ(idx2.sum().item<int64_t>(), 20994);
+  std::vector<int64_t> w = testing::ivalues(idx2);
+  EXPECT_EQ(std::vector<int64_t>(w.end() - 5, w.end()), (std::vector<int64_t>{201, 199, 200, 201, 202}));
+}
+
 TEST(MaxPool3d, Errors) {
   nn::MaxPool3d pool(2);
   testing::expect_error<ShapeError>([&] { pool(zeros({2, 3, 4}, kFloat64)); }, {"MaxPool3d", "[2, 3, 4]"});

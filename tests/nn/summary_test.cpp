@@ -120,10 +120,23 @@ TEST(ModuleDict, OrderedKeysAndNames) {
   EXPECT_TRUE(empty.empty());
 }
 
+TEST(ModuleDict, ReplacePopAndClearLikePyTorch) {
+  nn::ModuleDict d({{"a", make<nn::Linear>(2, 3)}, {"b", make<nn::ReLU>()}, {"c", make<nn::Linear>(3, 1)}});
+  d.insert("a", make<nn::Tanh>());  // d["a"] = Tanh(): same place, new module, its parameters gone
+  EXPECT_EQ(d.keys(), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(d["a"]->type_name(), "Tanh");
+  EXPECT_EQ(d.named_parameters().size(), 2u);  // c.weight, c.bias
+  nn::ModulePtr b = d.pop("b");
+  EXPECT_EQ(b->type_name(), "ReLU");
+  EXPECT_EQ(d.keys(), (std::vector<std::string>{"a", "c"}));
+  d.clear();
+  EXPECT_TRUE(d.empty());
+}
+
 TEST(ModuleDict, Errors) {
   nn::ModuleDict d;
   d.insert("a", make<nn::ReLU>());
-  expect_error<KeyError>([&] { d.insert("a", make<nn::ReLU>()); }, "ModuleDict: key 'a' is already present");
+  expect_error<KeyError>([&] { d.pop("z"); }, "ModuleDict: no key 'z'");
   expect_error<KeyError>([&] { d.insert("a.b", make<nn::ReLU>()); }, "contain no '.'");
   expect_error<KeyError>([&] { d.insert("", make<nn::ReLU>()); }, "non-empty");
   expect_error<KeyError>([&] { d["b"]; }, "'b'");
