@@ -32,10 +32,9 @@ namespace {
 // says so (fetch a loop output, or return the value as a y of the body).
 void check_not_in_body(const Graph& g, const std::string& name) {
   for (const Node& n : g.nodes()) {
-    const auto* a = dynamic_cast<const ScanAttrs*>(n.attrs.get());
-    const auto* body = a ? dynamic_cast<const TracedBody*>(a->body.get()) : nullptr;
+    const Graph* body = loop_body(n);
     if (!body) continue;
-    const Graph& inner = body->function().graph();
+    const Graph& inner = *body;
     check<KeyError>(!inner.find(name), "Function::run: '", name, "' is a value inside the body of loop '", n.name,
                     "', computed once per step; return it from the body as an output to fetch it");
     check_not_in_body(inner, name);

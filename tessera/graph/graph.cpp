@@ -116,17 +116,18 @@ GraphRewriter::GraphRewriter(const Graph& source) : src_(source), map_(source.va
   }
 }
 
-NodeId GraphRewriter::copy(const Node& n) { return replace(n, *n.def, n.attrs, {}); }
+NodeId GraphRewriter::copy(const Node& n) {
+  std::vector<ValueId> inputs;
+  for (ValueId v : n.inputs) {
+    ValueId m = mapped(v);
+    check(m >= 0, "graph rewrite: node '", n.name, "' reads a value that was dropped");
+    inputs.push_back(m);
+  }
+  return replace(n, *n.def, n.attrs, std::move(inputs));
+}
 
 NodeId GraphRewriter::replace(const Node& n, const OpDef& def, std::shared_ptr<const Attrs> attrs,
                               std::vector<ValueId> new_inputs) {
-  if (new_inputs.empty() && &def == n.def) {
-    for (ValueId v : n.inputs) {
-      ValueId m = mapped(v);
-      check(m >= 0, "graph rewrite: node '", n.name, "' reads a value that was dropped");
-      new_inputs.push_back(m);
-    }
-  }
   std::vector<TensorType> types;
   for (ValueId o : n.outputs) types.push_back(src_.value(o).type);
   NodeId id = out_.add_node(def, std::move(attrs), std::move(new_inputs), types, n.name, n.side_effect);

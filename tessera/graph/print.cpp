@@ -98,13 +98,6 @@ std::string to_text(const Graph& g) {
 
 namespace {
 
-// The traced body of a loop node, or null.
-const Graph* body_of(const Node& n) {
-  const auto* a = dynamic_cast<const ScanAttrs*>(n.attrs.get());
-  const auto* b = a ? dynamic_cast<const TracedBody*>(a->body.get()) : nullptr;
-  return b ? &b->function().graph() : nullptr;
-}
-
 // Emits the vertices and edges of `g` with ids prefixed by `p`; a loop's body becomes a cluster beside its node.
 void emit_dot(std::ostream& os, const Graph& g, const std::string& p, const std::string& indent) {
   auto vertex = [&](ValueId v) {
@@ -123,7 +116,7 @@ void emit_dot(std::ostream& os, const Graph& g, const std::string& p, const std:
     os << indent << p << "n" << n.id << " [label=" << label({g.value(n.outputs.front()).name, n.def->name, types})
        << ", shape=box" << (n.side_effect ? ", style=filled, fillcolor=\"#ffe0c0\"" : "") << "];\n";
     for (ValueId in : n.inputs) os << indent << vertex(in) << " -> " << p << "n" << n.id << ";\n";
-    if (const Graph* body = body_of(n)) {
+    if (const Graph* body = loop_body(n)) {
       const std::string bp = cat(p, "n", n.id, "_");
       os << indent << "subgraph cluster_" << bp << " {\n"
          << indent << "  label=" << label({cat("body of ", g.value(n.outputs.front()).name)}) << "; style=dashed;\n";

@@ -142,4 +142,10 @@ Function scan_vjp_function(const Graph& g, int k, int m, int p, bool history_gra
   return f;
 }
 
+const Graph* loop_body(const Node& n) {
+  const auto* a = dynamic_cast<const ScanAttrs*>(n.attrs.get());
+  const auto* b = a ? dynamic_cast<const TracedBody*>(a->body.get()) : nullptr;
+  return b ? &b->function().graph() : nullptr;
+}
+
 }  // namespace tessera::graph

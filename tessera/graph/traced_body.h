@@ -47,4 +47,7 @@ class TracedBody final : public Body {
   Function f_;
 };
 
+/// The traced body of a scan node, or null for any other node (printing and fetch checks look inside loops).
+const Graph* loop_body(const Node& n);
+
 }  // namespace tessera::graph
