@@ -13,6 +13,7 @@ namespace tessera::graph {
 
 struct Function::Plan {
   std::vector<NodeId> nodes;   // to run, in graph order
+  std::vector<char> random;    // per planned node: draws a fresh stream on every run (decided once here)
   std::vector<ValueId> bound;  // captures and constants the nodes read
   std::vector<int> last_use;   // per value: index in `nodes` of its last reader, -1 if none
   std::vector<char> keep;      // per value: fetched or fed (never freed)
@@ -136,6 +137,7 @@ std::shared_ptr<Function::Plan> Function::plan_for(const std::vector<std::pair<V
     if (!needed_node[static_cast<size_t>(n.id)]) continue;
     const int index = static_cast<int>(plan->nodes.size());
     plan->nodes.push_back(n.id);
+    plan->random.push_back(is_random_attrs(*n.attrs) ? 1 : 0);
     for (ValueId in : n.inputs) plan->last_use[static_cast<size_t>(in)] = index;
     plan->symbols_used |= symbol_mask(graph_.symbols(), *n.attrs);
     for (ValueId o : n.outputs) plan->symbols_used |= symbol_mask(graph_.symbols(), graph_.value(o).type.shape);
@@ -187,7 +189,7 @@ std::vector<Tensor> Function::run_ids(const std::vector<std::pair<ValueId, Tenso
     try {
       std::shared_ptr<const Attrs> a = (*attrs)[i];
       std::vector<TensorType> out_types = n.def->infer(in_types, *a);
-      if (is_random_attrs(*a)) a = with_fresh_stream(a, out_types.at(0));
+      if (plan->random[i]) a = with_fresh_stream(a, out_types.at(0));
       outs = run_kernel(*n.def, inputs, *a, out_types);
     } catch (const Error&) {
       rethrow_with_prefix(cat("graph node '", n.name, "' (", n.def->name, "): "));
