@@ -6,6 +6,7 @@
 
 #include "tessera/backend/cpu/copy.h"
 #include "tessera/backend/cpu/kernels.h"
+#include "tessera/backend/cpu/vector_math.h"
 #include "tessera/core/dtype_dispatch.h"
 #include "tessera/core/parallel.h"
 #include "tessera/ops/fused.h"
@@ -63,9 +64,9 @@ void run_instr(const FusedInstr& ins, const T* a, int64_t sa, const T* b, int64_
     case FusedOp::kAbs:
       return unary(a, sa, out, n, [](T x) { return std::abs(x); });
     case FusedOp::kExp:
-      return unary(a, sa, out, n, [](T x) { return std::exp(x); });
+      return unary(a, sa, out, n, [](T x) { return math_of<T>::exp(x); });
     case FusedOp::kLog:
-      return unary(a, sa, out, n, [](T x) { return std::log(x); });
+      return unary(a, sa, out, n, [](T x) { return math_of<T>::log(x); });
     case FusedOp::kSqrt:
       return unary(a, sa, out, n, [](T x) { return std::sqrt(x); });
     case FusedOp::kRsqrt:
@@ -75,9 +76,9 @@ void run_instr(const FusedInstr& ins, const T* a, int64_t sa, const T* b, int64_
     case FusedOp::kCos:
       return unary(a, sa, out, n, [](T x) { return std::cos(x); });
     case FusedOp::kTanh:
-      return unary(a, sa, out, n, [](T x) { return std::tanh(x); });
+      return unary(a, sa, out, n, [](T x) { return math_of<T>::tanh(x); });
     case FusedOp::kSigmoid:
-      return unary(a, sa, out, n, [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      return unary(a, sa, out, n, [](T x) { return math_of<T>::sigmoid(x); });
     case FusedOp::kRelu:  // NaN stays NaN, as in torch.relu
       return unary(a, sa, out, n, [](T x) { return x > T(0) || x != x ? x : T(0); });
     case FusedOp::kSquare:

@@ -3,8 +3,9 @@
 //
 // Note [Deterministic pairwise reduction]: each output folds its reduced linear range [0, n_red) in fixed
 // chunks (computed independently, possibly in parallel) whose partials are then combined pairwise; inside a
-// chunk, leaves are combined pairwise, and inside a leaf several accumulators ("lanes") take elements round
-// robin, which both vectorizes and keeps float sums accurate (error grows like log n, as in PyTorch's cascade
+// chunk, several accumulators ("lanes") take each leaf's elements round robin, the leaves' lanes are combined
+// pairwise lane by lane, and the lanes of the chunk pairwise at the end, which both vectorizes and keeps float
+// sums accurate (error grows like log n, as in PyTorch's cascade
 // sum: 1e7 float32 ones sum to exactly 1e7). Chunks and leaves depend only on the shape, never on the thread
 // count, so results are bit-identical for any number of threads. Two loop shapes cover the layouts:
 //  - inner: the innermost reduced dim is contiguous (or nothing is): each output walks its own runs;
@@ -202,17 +203,25 @@ struct Lanes {
   }
   void add(const T* q, int64_t n, int64_t s, A c, const Op& op) {
     int64_t i = 0;
+    A acc[K];  // a local copy GCC keeps in vector registers (v itself may be reached through a reference)
+    std::copy(v, v + K, acc);
     if (s == 1) {  // the vectorized path
       for (; i + K <= n; i += K) {
-        for (int l = 0; l < K; ++l) v[l] = op.combine(v[l], op.f(q[i + l], c));
+        for (int l = 0; l < K; ++l) acc[l] = op.combine(acc[l], op.f(q[i + l], c));
       }
     } else {
       for (; i + K <= n; i += K) {
-        for (int l = 0; l < K; ++l) v[l] = op.combine(v[l], op.f(q[(i + l) * s], c));
+        for (int l = 0; l < K; ++l) acc[l] = op.combine(acc[l], op.f(q[(i + l) * s], c));
       }
     }
-    for (int l = 0; i < n; ++i, ++l) v[l] = op.combine(v[l], op.f(q[i * s], c));
+    for (int l = 0; i < n; ++i, ++l) acc[l] = op.combine(acc[l], op.f(q[i * s], c));
+    std::copy(acc, acc + K, v);
     used = static_cast<int>(std::max<int64_t>(used, std::min<int64_t>(n, K)));
+  }
+  /// Lane-wise combine with the lanes of a later range (a fixed order: this one first).
+  void merge(const Lanes& later, const Op& op) {
+    for (int l = 0; l < K; ++l) v[l] = op.combine(v[l], later.v[l]);
+    used = std::max(used, later.used);
   }
   A result(const Op& op) {
     if (used < K) {
@@ -254,26 +263,34 @@ typename Op::acc_t fold_short(const T* base, const ReducePlan& p, int64_t b, int
   return acc;
 }
 
-// One leaf of the inner loop shape: reduced elements [b, e) of the output whose first element is `base`.
+// Reduced elements [b, e) of the output whose first element is `base` into `lanes`: leaves of kLeaf elements
+// fill lanes of their own, combined pairwise lane by lane, so the lanes' horizontal combine happens once per
+// range rather than once per leaf (it cost as much as the leaf's arithmetic).
 template <class T, class Op>
-typename Op::acc_t fold_leaf(const T* base, const ReducePlan& p, int64_t b, int64_t e, typename Op::acc_t c,
-                             const Op& op) {
-  if (e - b < Lanes<T, Op>::K) return fold_short(base, p, b, e, c, op);
-  Lanes<T, Op> lanes(op);
-  for_runs(base, p, b, e, [&](const T* q, int64_t n, int64_t s) {
-    lanes.add(q, n, s, c, op);
-    return false;
-  });
-  return lanes.result(op);
+void fold_lanes(Lanes<T, Op>& lanes, const T* base, const ReducePlan& p, int64_t b, int64_t e, typename Op::acc_t c,
+                const Op& op) {
+  if (e - b <= kLeaf) {
+    for_runs(base, p, b, e, [&](const T* q, int64_t n, int64_t s) {
+      lanes.add(q, n, s, c, op);
+      return false;
+    });
+    return;
+  }
+  const int64_t mid = b + (e - b + kLeaf - 1) / kLeaf / 2 * kLeaf;
+  Lanes<T, Op> right(op);
+  fold_lanes(lanes, base, p, b, mid, c, op);
+  fold_lanes(right, base, p, mid, e, c, op);
+  lanes.merge(right, op);
 }
 
-// Reduced elements [b, e) of one output, leaves combined pairwise.
+// Reduced elements [b, e) of one output.
 template <class T, class Op>
 typename Op::acc_t fold_range(const T* base, const ReducePlan& p, int64_t b, int64_t e, typename Op::acc_t c,
                               const Op& op) {
-  if (e - b <= kLeaf) return fold_leaf(base, p, b, e, c, op);
-  const int64_t mid = b + (e - b + kLeaf - 1) / kLeaf / 2 * kLeaf;
-  return op.combine(fold_range(base, p, b, mid, c, op), fold_range(base, p, mid, e, c, op));
+  if (e - b < Lanes<T, Op>::K) return fold_short(base, p, b, e, c, op);
+  Lanes<T, Op> lanes(op);
+  fold_lanes(lanes, base, p, b, e, c, op);
+  return lanes.result(op);
 }
 
 // How the outer loop shape walks a block of `width` outputs: row by row, or, when the rows are adjacent

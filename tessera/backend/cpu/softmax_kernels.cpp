@@ -6,6 +6,7 @@
 
 #include "tessera/backend/cpu/copy.h"
 #include "tessera/backend/cpu/kernels.h"
+#include "tessera/backend/cpu/vector_math.h"
 #include "tessera/core/dtype_dispatch.h"
 #include "tessera/core/parallel.h"
 #include "tessera/ops/registry.h"
@@ -27,12 +28,12 @@ void softmax_lines(const T* x, T* y, int64_t outer, int64_t d, int64_t inner) {
       if (std::isinf(mx) && mx < 0) mx = 0;  // an all -inf line: avoid inf - inf
       T total = 0;
       for (int64_t k = 0; k < d; ++k) {
-        const T ex = std::exp(xl[k * inner] - mx);
+        const T ex = math_of<T>::exp(xl[k * inner] - mx);
         if (!kLog) yl[k * inner] = ex;
         total += ex;
       }
       if constexpr (kLog) {
-        const T shift = mx + std::log(total);
+        const T shift = mx + math_of<T>::log(total);
         for (int64_t k = 0; k < d; ++k) yl[k * inner] = xl[k * inner] - shift;
       } else {
         const T inv = T(1) / total;

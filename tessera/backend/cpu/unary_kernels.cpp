@@ -7,6 +7,7 @@
 #include "tessera/backend/cpu/elementwise.h"
 #include "tessera/backend/cpu/elementwise_math.h"
 #include "tessera/backend/cpu/kernels.h"
+#include "tessera/backend/cpu/vector_math.h"
 #include "tessera/ops/registry.h"
 #include "tessera/ops/unary.h"
 
@@ -40,18 +41,18 @@ struct Sign {  // sign(nan) = 0, as PyTorch
 
 // Float math (compute type float or double).
 // clang-format off
-template <class T> struct Exp { T operator()(T x) const { return std::exp(x); } };
+template <class T> struct Exp { T operator()(T x) const { return math_of<T>::exp(x); } };
 template <class T> struct Exp2 { T operator()(T x) const { return std::exp2(x); } };
 template <class T> struct Expm1 { T operator()(T x) const { return std::expm1(x); } };
-template <class T> struct Log { T operator()(T x) const { return std::log(x); } };
+template <class T> struct Log { T operator()(T x) const { return math_of<T>::log(x); } };
 template <class T> struct Log1p { T operator()(T x) const { return std::log1p(x); } };
 template <class T> struct Log2 { T operator()(T x) const { return std::log2(x); } };
 template <class T> struct Log10 { T operator()(T x) const { return std::log10(x); } };
 template <class T> struct Sin { T operator()(T x) const { return std::sin(x); } };
 template <class T> struct Cos { T operator()(T x) const { return std::cos(x); } };
 template <class T> struct Tan { T operator()(T x) const { return std::tan(x); } };
-template <class T> struct Tanh { T operator()(T x) const { return std::tanh(x); } };
-template <class T> struct Sigmoid { T operator()(T x) const { return T(1) / (T(1) + std::exp(-x)); } };
+template <class T> struct Tanh { T operator()(T x) const { return math_of<T>::tanh(x); } };
+template <class T> struct Sigmoid { T operator()(T x) const { return math_of<T>::sigmoid(x); } };
 template <class T> struct Erf { T operator()(T x) const { return std::erf(x); } };
 template <class T> struct Erfc { T operator()(T x) const { return std::erfc(x); } };
 // clang-format on
@@ -77,7 +78,7 @@ template <class T> struct Round { T operator()(T x) const { return whole_or(x, [
 // clang-format off
 template <class T> struct Relu { T operator()(T x) const { return x < T(0) ? T(0) : x; } };
 template <class T> struct Relu6 { T operator()(T x) const { return x < T(0) ? T(0) : x > T(6) ? T(6) : x; } };
-template <class T> struct Silu { T operator()(T x) const { return x / (T(1) + std::exp(-x)); } };
+template <class T> struct Silu { T operator()(T x) const { return x * math_of<T>::sigmoid(x); } };
 // clang-format on
 
 template <class T>
@@ -108,7 +109,7 @@ template <class T>
 struct GeluTanh {
   T operator()(T x) const {
     constexpr T kBeta = T(0.79788456080286535588), kKappa = T(0.044715);  // sqrt(2 / pi)
-    return T(0.5) * x * (T(1) + std::tanh(kBeta * (x + kKappa * x * x * x)));
+    return T(0.5) * x * (T(1) + math_of<T>::tanh(kBeta * (x + kKappa * x * x * x)));
   }
 };
 
