@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tessera/ops/creation.h"
+#include "tessera/ops/shape.h"
 
 namespace tessera::data {
 namespace {
@@ -142,16 +143,27 @@ std::string Vocabulary::decode(const Tensor& ids) const {
   return encode_utf8(text);
 }
 
-TextCorpus make_text_corpus(std::u32string_view text, double val_fraction) {
+TextCorpus make_text_corpus(std::u32string_view text, double val_fraction, int64_t val_block) {
   check<ValueError>(val_fraction >= 0.0 && val_fraction < 1.0, "make_text_corpus: val_fraction must be in [0, 1), got ",
                     val_fraction);
+  check<ValueError>(val_block >= 0, "make_text_corpus: val_block must be >= 0, got ", val_block);
   check<ValueError>(text.size() >= 2, "make_text_corpus: the text needs at least 2 characters, got ", text.size());
   TextCorpus c{Vocabulary(text), {}, {}};
   const Tensor ids = c.vocab.encode(text);
   const auto n = static_cast<int64_t>(text.size());
-  const auto n_val = static_cast<int64_t>(std::llround(val_fraction * static_cast<double>(n)));
-  c.train = ids.narrow(0, 0, n - n_val);
-  c.val = ids.narrow(0, n - n_val, n_val);
+  if (val_block == 0) {
+    const auto n_val = static_cast<int64_t>(std::llround(val_fraction * static_cast<double>(n)));
+    c.train = ids.narrow(0, 0, n - n_val);
+    c.val = ids.narrow(0, n - n_val, n_val);
+    return c;
+  }
+  std::vector<Tensor> train, val;  // block 0 always trains (f < 1), so train is never empty
+  for (int64_t b = 0; b * val_block < n; ++b) {
+    const bool held_out = std::floor(static_cast<double>(b + 1) * val_fraction) > std::floor(b * val_fraction);
+    (held_out ? val : train).push_back(ids.narrow(0, b * val_block, std::min(val_block, n - b * val_block)));
+  }
+  c.train = tessera::cat(train, int64_t{0});
+  c.val = val.empty() ? ids.narrow(0, 0, 0) : tessera::cat(val, int64_t{0});
   return c;
 }
 

@@ -50,14 +50,18 @@ class Vocabulary {
 /// A text as ids with its vocabulary, split into a training and a validation part.
 struct TextCorpus {
   Vocabulary vocab;
-  Tensor train;  ///< int64 [n_train]: the first (1 - val_fraction) of the text.
-  Tensor val;    ///< int64 [n_val]: the rest, so validation text is text the model has not seen.
+  Tensor train;  ///< int64 [n_train]: the text but the validation part.
+  Tensor val;    ///< int64 [n_val]: text the model has not seen (see make_text_corpus).
 };
 
-/// Builds the vocabulary of `text` (all of it, so validation symbols are known) and splits the ids: the last
-/// round(val_fraction * size) code points are the validation part. ValueError unless 0 <= val_fraction < 1 and
-/// the text has at least 2 code points.
-TextCorpus make_text_corpus(std::u32string_view text, double val_fraction = 0.05);
+/// Builds the vocabulary of `text` (all of it, so validation symbols are known) and splits the ids. With
+/// val_block = 0 the last round(val_fraction * size) code points are the validation part (Keras'
+/// validation_split). With val_block > 0 the text is cut into blocks of val_block code points and a val_fraction
+/// of them, spread evenly (block b when floor((b + 1) f) > floor(b f)), is held out and concatenated: held-out
+/// text from all over a corpus whose style drifts (the King James Bible's New Testament tail differs from its
+/// Old Testament). ValueError unless 0 <= val_fraction < 1, val_block >= 0 and the text has at least 2 code
+/// points.
+TextCorpus make_text_corpus(std::u32string_view text, double val_fraction = 0.05, int64_t val_block = 0);
 
 /// Windows of seq_len + 1 consecutive ids of a 1-d int64 tensor, starting every `stride` ids (default seq_len:
 /// every id is predicted once per pass). Example i = {input [seq_len], target [seq_len]} = {ids[s, s + seq_len),

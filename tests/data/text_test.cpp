@@ -75,6 +75,17 @@ TEST(TextCorpus, SplitsTheEndOffForValidation) {
   expect_error<ValueError>([] { make_text_corpus(U"a"); }, "at least 2 characters");
 }
 
+TEST(TextCorpus, HoldsOutBlocksSpreadOverTheText) {
+  // 10 blocks of 2; a quarter held out: blocks 3 and 7 (floor((b + 1) / 4) > floor(b / 4)).
+  const TextCorpus c = make_text_corpus(U"abcdefghijklmnopqrst", 0.25, 2);
+  EXPECT_EQ(ivalues(c.val), (std::vector<int64_t>{6, 7, 14, 15}));
+  EXPECT_EQ(ivalues(c.train), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13, 16, 17, 18, 19}));
+  // A short last block; blocks of 3: block 3 = ids 9..11 held out.
+  EXPECT_EQ(ivalues(make_text_corpus(U"abcdefghijklmnopqrst", 0.25, 3).val), (std::vector<int64_t>{9, 10, 11}));
+  EXPECT_EQ(make_text_corpus(U"abcdef", 0.0, 2).val.numel(), 0);
+  expect_error<ValueError>([] { make_text_corpus(U"abc", 0.1, -1); }, "val_block must be >= 0, got -1");
+}
+
 TEST(TextWindows, InputsAndShiftedTargets) {
   const Tensor ids = testing::make<int64_t>({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {10});
   const TextWindows w(ids, 3);  // windows start at 0, 3, 6

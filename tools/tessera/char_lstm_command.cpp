@@ -23,6 +23,7 @@ namespace {
 struct CharLstmArgs {
   std::string text;
   int64_t seq_len = 100, hidden = 256, layers = 2, embedding = 64, sample_length = 500;
+  int64_t val_block = 0;  // 0: validation is the text's tail; else held-out blocks of this many characters
   double dropout = 0.0, clip = 5.0, temperature = 0.8;
   std::string seed_text;
 };
@@ -38,7 +39,7 @@ void run_char_lstm(const CharLstmArgs& a, const CommonTrainSettings& c) {
   const auto start = std::chrono::steady_clock::now();
   std::u32string text = data::read_utf8_file(a.text);
   if (c.limit > 0 && c.limit < static_cast<int64_t>(text.size())) text.resize(static_cast<size_t>(c.limit));
-  const data::TextCorpus corpus = data::make_text_corpus(text, c.val_split);
+  const data::TextCorpus corpus = data::make_text_corpus(text, c.val_split, a.val_block);
   for (const char32_t ch : data::decode_utf8(a.seed_text, "--seed-text")) corpus.vocab.id(ch);  // fail before training
 
   models::CharLSTM model(
@@ -93,6 +94,10 @@ std::function<void(const CommonTrainSettings&)> add_char_lstm_options(CLI::App& 
   auto a = std::make_shared<CharLstmArgs>();
   CLI::Option_group* g = train.add_option_group("char-lstm", "Options of --model char-lstm");
   g->add_option("--text", a->text, "UTF-8 text file to train the char-lstm on")->check(CLI::ExistingFile);
+  g->add_option("--val-block", a->val_block,
+                "Hold out --val-split of the text as blocks of this many characters spread over it (0: the tail)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   g->add_option("--seq-len", a->seq_len, "Characters per training window")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
