@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build ccache pkg-config make
-          libgtest-dev libgmock-dev libbenchmark-dev libopenblas-openmp-dev zlib1g-dev
+          libgtest-dev libgmock-dev libbenchmark-dev libopenblas-openmp-dev libdnnl-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev dataset-fashion-mnist
           libprotobuf-dev protobuf-compiler libpng-dev python3-venv)
 if [[ ${TESSERA_WITH_TORCH:-0} == 1 ]]; then packages+=(libtorch-dev); fi

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.h"
+#include "tessera/backend/cpu/dnnl/dnnl_version.h"
 #include "tessera/tessera.h"
 
 namespace tessera::cli {
@@ -24,13 +25,14 @@ void print_info() {
   std::cout << "tessera 0.1.0\n"
             << "threads: " << num_threads() << "\n"
             << "blas: " << openblas_get_config() << "\n"
+            << "onednn: " << cpu::onednn::version_string() << "\n"
             << "ops registered: " << registry().all().size() << "\n";
 }
 
 }  // namespace
 
 void add_info_command(CLI::App& app) {
-  CLI::App* info = app.add_subcommand("info", "Version, build options, threads and BLAS of this build");
+  CLI::App* info = app.add_subcommand("info", "Version, build options, threads, BLAS and oneDNN of this build");
   CLI::App* ops = info->add_subcommand("ops", "List every registered op, its devices and differentiability");
   ops->callback(print_ops);
   info->callback([info] {

@@ -33,36 +33,85 @@ Taps taps_inside(int64_t first, int64_t kernel, int64_t d, int64_t n) {
   return {lo, std::max(lo, hi)};
 }
 
+// Folds tap value v (flat index at) into the running max (best, best_at) without a branch: random data makes
+// `v > best` a coin flip, and mispredicted branches were most of the time of the branchy version. A NaN always
+// takes over (so the last NaN of a window wins), as in PyTorch.
+template <class T>
+inline void take_max(T v, int64_t at, T& best, int64_t& best_at) {
+  const bool take = v > best || v != v;
+  best = take ? v : best;
+  best_at = take ? at : best_at;
+}
+
+// One tap of a row of n interior windows: window i reads src[i * step], the flat index base + i * step, and
+// folds it into (best[i], at[i]) (or starts them, for the first tap). The restrict pointers and plain stores let
+// the compiler turn the select into vector blends.
+template <class T>
+void max_tap_row(const T* __restrict src, int64_t step, int64_t base, int64_t n, bool first, T* __restrict best,
+                 int64_t* __restrict at) {
+  if (first) {
+    for (int64_t i = 0; i < n; ++i) best[i] = src[i * step], at[i] = base + i * step;
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = src[i * step];
+    const bool take = v > best[i] || v != v;  // NaN takes over, as in take_max
+    best[i] = take ? v : best[i];
+    at[i] = take ? base + i * step : at[i];
+  }
+}
+
+// Output columns [lo, hi) whose windows lie wholly inside the input width (no clipped taps).
+Taps interior_columns(int64_t w, int64_t wo, int64_t kw, int64_t sw, int64_t pw, int64_t dw) {
+  const int64_t lo = std::min(wo, (pw + sw - 1) / sw);
+  const int64_t last = w - 1 - (kw - 1) * dw + pw;  // the largest window start (unpadded) that fits
+  const int64_t hi = last < 0 ? lo : std::clamp<int64_t>(last / sw + 1, lo, wo);
+  return {lo, hi};
+}
+
+// Note [Max pooling loop order]: per output row, interior columns run tap by tap over the whole row (a
+// branch-free, vectorizable inner loop over columns, results written straight into y and the indices); only the
+// few border columns whose windows are clipped by padding take the per-window loop.
 template <class T>
 void max_pool(const PoolGeometry& g, const Pool2dAttrs& a, const T* x, T* y, int64_t* idx) {
   // Locals, not reads through `a`: the int64 index stores could alias the attributes' int64 fields.
   const int64_t kh = a.kernel[0], kw = a.kernel[1], sh = a.stride[0], sw = a.stride[1];
   const int64_t ph = a.padding[0], pw = a.padding[1], dh = a.dilation[0], dw = a.dilation[1];
   const int64_t h = g.h, w = g.w, ho = g.ho, wo = g.wo;
+  const Taps inner = interior_columns(w, wo, kw, sw, pw, dw);
   parallel_for(0, g.planes, kPlaneGrain, [&](int64_t b, int64_t e) {
     for (int64_t p = b; p < e; ++p) {
       const T* xp = x + p * h * w;
-      T* yp = y + p * ho * wo;
-      int64_t* ip = idx + p * ho * wo;
       for (int64_t oh = 0; oh < ho; ++oh) {
         const int64_t h0 = oh * sh - ph;
         const Taps rows = taps_inside(h0, kh, dh, h);
-        for (int64_t ow = 0; ow < wo; ++ow) {
+        T* yr = y + (p * ho + oh) * wo;
+        int64_t* ir = idx + (p * ho + oh) * wo;
+        auto window = [&](int64_t ow) {  // a border column: its own clipped taps
           const int64_t w0 = ow * sw - pw;
           const Taps cols = taps_inside(w0, kw, dw, w);
           T best = -std::numeric_limits<T>::infinity();
           int64_t best_at = -1;
           for (int64_t ki = rows.lo; ki < rows.hi; ++ki) {
-            const int64_t row = (h0 + ki * dh) * w;
+            const int64_t row = (h0 + ki * dh) * w + w0;
             for (int64_t kj = cols.lo; kj < cols.hi; ++kj) {
-              const int64_t at = row + w0 + kj * dw;
-              const T v = xp[at];
-              // A NaN always takes over (so the last NaN of a window wins), as in PyTorch.
-              if (best_at < 0 || v > best || std::isnan(v)) best = v, best_at = at;
+              const int64_t at = row + kj * dw;
+              if (best_at < 0) best = xp[at], best_at = at;
+              take_max(xp[at], at, best, best_at);
             }
           }
-          yp[oh * wo + ow] = best, ip[oh * wo + ow] = best_at;
+          yr[ow] = best, ir[ow] = best_at;
+        };
+        for (int64_t ow = 0; ow < inner.lo; ++ow) window(ow);
+        for (int64_t ki = rows.lo; ki < rows.hi; ++ki) {
+          for (int64_t kj = 0; kj < kw; ++kj) {
+            const int64_t base = (h0 + ki * dh) * w + kj * dw - pw;  // the tap of column ow is base + ow * sw
+            const int64_t first = base + inner.lo * sw;
+            max_tap_row(xp + first, sw, first, inner.hi - inner.lo, ki == rows.lo && kj == 0, yr + inner.lo,
+                        ir + inner.lo);
+          }
         }
+        for (int64_t ow = inner.hi; ow < wo; ++ow) window(ow);
       }
     }
   });

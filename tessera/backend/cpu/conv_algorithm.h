@@ -1,0 +1,17 @@
+#pragma once
+// Which implementation runs float32 conv2d and its gradient ops on the CPU (Note [Convolution dispatch] in
+// conv_kernels.cpp). Float64 always takes im2col + BLAS.
+namespace tessera::cpu {
+
+enum class ConvAlgorithm {
+  kAuto,         ///< chosen per pass and shape, by the measurements in Note [Convolution dispatch]
+  kIm2col,       ///< im2col + OpenBLAS GEMM
+  kDnnlPlain,    ///< oneDNN on the NCHW buffers as they are
+  kDnnlBlocked,  ///< oneDNN in its own blocked layouts, reordering from and to NCHW around each call
+};
+
+/// Forces an algorithm for every later call, process-wide (tests and benchmarks compare them); returns the
+/// previous setting. Where oneDNN has no implementation for a shape, im2col runs instead.
+ConvAlgorithm set_conv_algorithm(ConvAlgorithm a);
+
+}  // namespace tessera::cpu

@@ -1,0 +1,149 @@
+// oneDNN convolution plans: one primitive (forward, backward data or backward weights) plus the reorders its
+// chosen layouts need, cached per shape (Note [oneDNN primitive cache]).
+#include "tessera/backend/cpu/dnnl/dnnl_conv.h"
+
+#include <optional>
+
+#include "tessera/backend/cpu/dnnl/dnnl_engine.h"
+
+namespace tessera::cpu::onednn {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+enum class Pass { kForward, kInputGrad, kWeightGrad };
+
+// One operand of a plan: the NCHW buffer the caller has, the layout the primitive reads or writes, and the
+// reorder between them when they differ (plain -> chosen for inputs, chosen -> plain for the output).
+struct Operand {
+  int arg = 0;
+  memory::desc plain, chosen;
+  std::optional<dnnl::reorder> reorder;
+  memory::desc reorder_scratch;
+};
+
+dnnl::primitive_attr user_scratchpad() {
+  dnnl::primitive_attr a;
+  a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return a;
+}
+
+Operand operand(int arg, const memory::desc& plain, const memory::desc& chosen, bool output) {
+  Operand o{arg, plain, chosen, std::nullopt, {}};
+  if (plain != chosen) {
+    const auto& e = engine();
+    dnnl::reorder::primitive_desc pd = output ? dnnl::reorder::primitive_desc(e, chosen, e, plain, user_scratchpad())
+                                              : dnnl::reorder::primitive_desc(e, plain, e, chosen, user_scratchpad());
+    o.reorder = dnnl::reorder(pd);
+    o.reorder_scratch = pd.scratchpad_desc();
+  }
+  return o;
+}
+
+struct ConvPlan {
+  dnnl::primitive prim;
+  memory::desc scratch;
+  Operand in0, in1, out;
+};
+
+// The NCHW descriptors of x, w and y.
+struct PlainDescs {
+  memory::desc x, w, y;
+};
+PlainDescs plain_descs(const ConvShape& s) {
+  const auto f32 = memory::data_type::f32;
+  const memory::dims w_dims = s.groups == 1 ? memory::dims{s.co, s.c, s.kh, s.kw}
+                                            : memory::dims{s.groups, s.co / s.groups, s.c / s.groups, s.kh, s.kw};
+  return {memory::desc({s.n, s.c, s.h, s.w}, f32, Tag::nchw),
+          memory::desc(w_dims, f32, s.groups == 1 ? Tag::oihw : Tag::goihw),
+          memory::desc({s.n, s.co, s.ho, s.wo}, f32, Tag::nchw)};
+}
+
+ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass) {
+  const PlainDescs plain = plain_descs(s);
+  auto want = [&](const memory::desc& md) {
+    return layout == ConvLayout::kPlain ? md : memory::desc(md.dims(), md.data_type(), Tag::any);
+  };
+  const memory::desc x = want(plain.x), w = want(plain.w), y = want(plain.y);
+  // oneDNN wants the right padding that makes the sizes consistent; it is negative when the stride skips the
+  // input's last rows (PyTorch's floor), which the implementations accept.
+  const memory::dims strides{s.stride[0], s.stride[1]}, dilates{s.dilation[0] - 1, s.dilation[1] - 1};
+  const memory::dims pad_l{s.padding[0], s.padding[1]};
+  const memory::dims pad_r{(s.ho - 1) * s.stride[0] + (s.kh - 1) * s.dilation[0] + 1 - s.h - s.padding[0],
+                           (s.wo - 1) * s.stride[1] + (s.kw - 1) * s.dilation[1] + 1 - s.w - s.padding[1]};
+  const auto algo = dnnl::algorithm::convolution_direct;
+  const auto& e = engine();
+  const dnnl::primitive_attr attr = user_scratchpad();
+  const dnnl::convolution_forward::primitive_desc fwd(
+      {dnnl::prop_kind::forward_training, algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e);
+  switch (pass) {
+    case Pass::kForward:
+      return {dnnl::convolution_forward(fwd), fwd.scratchpad_desc(),
+              operand(DNNL_ARG_SRC, plain.x, fwd.src_desc(), false),
+              operand(DNNL_ARG_WEIGHTS, plain.w, fwd.weights_desc(), false),
+              operand(DNNL_ARG_DST, plain.y, fwd.dst_desc(), true)};
+    case Pass::kInputGrad: {
+      const dnnl::convolution_backward_data::primitive_desc pd({algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e,
+                                                               fwd);
+      return {dnnl::convolution_backward_data(pd), pd.scratchpad_desc(),
+              operand(DNNL_ARG_DIFF_DST, plain.y, pd.diff_dst_desc(), false),
+              operand(DNNL_ARG_WEIGHTS, plain.w, pd.weights_desc(), false),
+              operand(DNNL_ARG_DIFF_SRC, plain.x, pd.diff_src_desc(), true)};
+    }
+    case Pass::kWeightGrad: {
+      const dnnl::convolution_backward_weights::primitive_desc pd({algo, x, w, y, strides, dilates, pad_l, pad_r}, attr,
+                                                                  e, fwd);
+      return {dnnl::convolution_backward_weights(pd), pd.scratchpad_desc(),
+              operand(DNNL_ARG_SRC, plain.x, pd.src_desc(), false),
+              operand(DNNL_ARG_DIFF_DST, plain.y, pd.diff_dst_desc(), false),
+              operand(DNNL_ARG_DIFF_WEIGHTS, plain.w, pd.diff_weights_desc(), true)};
+    }
+  }
+  throw dnnl::error(dnnl_unimplemented, "unknown convolution pass");
+}
+
+bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const float* b, float* out) {
+  PlanKey key{static_cast<int64_t>(pass), static_cast<int64_t>(layout), s.n, s.c, s.h, s.w, s.co, s.kh, s.kw};
+  key.insert(key.end(), {s.ho, s.wo, s.groups, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.dilation[0],
+                         s.dilation[1]});
+  const auto plan = cached<ConvPlan>(std::move(key), [&] { return make_plan(s, layout, pass); });
+  if (!plan) return false;
+  std::unordered_map<int, memory> args;
+  std::optional<Buffer> staged[3];
+  auto bind_input = [&](const Operand& o, const float* data, std::optional<Buffer>& buf) {
+    if (!o.reorder) {
+      args.emplace(o.arg, wrap(o.chosen, data));
+      return;
+    }
+    buf.emplace(o.chosen.get_size());
+    execute(*o.reorder, {{DNNL_ARG_FROM, wrap(o.plain, data)}, {DNNL_ARG_TO, wrap(o.chosen, buf->data())}},
+            o.reorder_scratch);
+    args.emplace(o.arg, wrap(o.chosen, buf->data()));
+  };
+  bind_input(plan->in0, a, staged[0]);
+  bind_input(plan->in1, b, staged[1]);
+  const Operand& o = plan->out;
+  if (o.reorder) staged[2].emplace(o.chosen.get_size());
+  args.emplace(o.arg, wrap(o.chosen, o.reorder ? staged[2]->data() : out));
+  execute(plan->prim, std::move(args), plan->scratch);
+  if (o.reorder) {
+    execute(*o.reorder, {{DNNL_ARG_FROM, wrap(o.chosen, staged[2]->data())}, {DNNL_ARG_TO, wrap(o.plain, out)}},
+            o.reorder_scratch);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y) {
+  return run(Pass::kForward, s, layout, x, w, y);
+}
+bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx) {
+  return run(Pass::kInputGrad, s, layout, gy, w, gx);
+}
+bool conv_weight_grad(const ConvShape& s, ConvLayout layout, const float* x, const float* gy, float* gw) {
+  return run(Pass::kWeightGrad, s, layout, x, gy, gw);
+}
+
+}  // namespace tessera::cpu::onednn

@@ -1,0 +1,30 @@
+#pragma once
+// conv2d and its two gradient ops through oneDNN's convolution primitives (float32, NCHW buffers). The CPU conv
+// kernels (backend/cpu/conv_kernels.cpp) decide when to come here.
+#include <array>
+#include <cstdint>
+
+namespace tessera::cpu::onednn {
+
+/// The sizes of one 2-d convolution over all groups: x [n, c, h, w], weight [co, c / groups, kh, kw],
+/// y [n, co, ho, wo].
+struct ConvShape {
+  int64_t n = 0, c = 0, h = 0, w = 0, co = 0, kh = 0, kw = 0, ho = 0, wo = 0, groups = 1;
+  std::array<int64_t, 2> stride{1, 1}, padding{0, 0}, dilation{1, 1};
+};
+
+/// Where the primitive's operands live. kPlain: it reads and writes the NCHW / OIHW buffers directly. kBlocked:
+/// oneDNN picks its layouts (format_tag::any, usually channel blocks of 8 or 16) and operands are reordered from
+/// and to NCHW around each call.
+enum class ConvLayout { kPlain, kBlocked };
+
+/// The three passes, each returning false (having written nothing) when oneDNN has no implementation for the
+/// shape, so the caller runs its own kernel. Contiguous float32 buffers; outputs are overwritten.
+/// y = conv2d(x, w)
+bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y);
+/// gx = conv2d_input_grad(gy, w)
+bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx);
+/// gw = conv2d_weight_grad(x, gy)
+bool conv_weight_grad(const ConvShape& s, ConvLayout layout, const float* x, const float* gy, float* gw);
+
+}  // namespace tessera::cpu::onednn
