@@ -97,6 +97,14 @@ std::vector<TensorType> pow_scalar_infer(std::span<const TensorType> in, const A
   return {{r, in[0].shape, in[0].device}};
 }
 
+std::vector<TensorType> threshold_backward_infer(std::span<const TensorType> in, const Attrs&) {
+  TensorType r = broadcast_result("threshold_backward", in);
+  check<DTypeError>(is_floating_point(in[0].dtype) && is_floating_point(in[1].dtype),
+                    "threshold_backward: expected floating grad_output and self, got ", in[0].dtype, " and ",
+                    in[1].dtype);
+  return {r};
+}
+
 RoundingMode parse_rounding_mode(std::optional<std::string_view> m) {
   if (!m) return RoundingMode::kNone;
   if (*m == "trunc") return RoundingMode::kTrunc;
@@ -118,6 +126,16 @@ void register_binary_ops(Registry& r) {
   }
   (std::make_index_sequence<std::size(kBinary)>{});
   r.add(elementwise_grad::with_grad({.name = "pow_scalar", .infer = pow_scalar_infer}));
+  r.add(elementwise_grad::with_grad({.name = "threshold_backward", .infer = threshold_backward_infer}));
+}
+
+std::string ThresholdBackwardAttrs::repr() const { return cat("threshold=", threshold); }
+
+Tensor threshold_backward(const Tensor& grad_output, const Tensor& self, double threshold) {
+  static const OpDef& d = op("threshold_backward");
+  ThresholdBackwardAttrs attrs;
+  attrs.threshold = threshold;
+  return apply1(d, {grad_output, self}, attrs);
 }
 
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {

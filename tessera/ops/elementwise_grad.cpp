@@ -71,7 +71,7 @@ Grads erfc_vjp(const OpCall& c, std::span<const Tensor> g) {
 }
 Grads reciprocal_vjp(const OpCall& c, std::span<const Tensor> g) { return {-(g[0] * square(y(c)))}; }
 // relu'(0) = 0: the gradient passes where the output is positive.
-Grads relu_vjp(const OpCall& c, std::span<const Tensor> g) { return {where(gt(y(c), 0), g[0], 0.0)}; }
+Grads relu_vjp(const OpCall& c, std::span<const Tensor> g) { return {threshold_backward(g[0], y(c), 0.0)}; }
 // relu6 is hardtanh(x, 0, 6): the gradient passes strictly inside (0, 6).
 Grads relu6_vjp(const OpCall& c, std::span<const Tensor> g) {
   return {where(logical_and(gt(x(c), 0), lt(x(c), 6)), g[0], 0.0)};
@@ -238,6 +238,17 @@ std::vector<OpSample> pow_scalar_samples() {
   }
   return r;
 }
+// threshold_backward(g, x, t) passes g where x > t: linear in g, piecewise constant in x.
+Grads threshold_backward_vjp(const OpCall& c, std::span<const Tensor> g) {
+  return {threshold_backward(g[0], c.inputs[1], attrs_as<ThresholdBackwardAttrs>(c.attrs).threshold),
+          zeros_like(c.inputs[1])};
+}
+std::vector<OpSample> threshold_backward_samples() {
+  auto a = attrs<ThresholdBackwardAttrs>();
+  a->threshold = 0.6;  // away from every sample value (the kink)
+  return {{{values(kAny, {2, 3}), values(kPositive, {3, 2}).t()}, a, "[2,3] and transposed [2,3]"},
+          {{values(kAny, {2, 3}), values({0.3, 0.8, 1.4}, {3})}, a, "[2,3] and broadcast [3]"}};
+}
 std::vector<OpSample> where_samples() {
   Tensor cond = from_vector(std::vector<uint8_t>{1, 0, 1}, Shape{3, 1}, kBool);
   return {{{cond, values({0.7, -0.55, 1.45, 0.25}, {4}), arange(12, kFloat64).reshape({4, 3}).t() * 0.1 - 0.5},
@@ -300,6 +311,7 @@ const Entry kEntries[] = {
     {"maximum", {maximum_vjp, true, false, binary_samples}},
     {"atan2", {atan2_vjp, true, false, binary_samples}},
     {"where", {where_vjp, true, false, where_samples}},
+    {"threshold_backward", {threshold_backward_vjp, true, false, threshold_backward_samples}},
 };
 
 }  // namespace

@@ -23,3 +23,21 @@ GradSpec find(std::string_view name);
 OpDef with_grad(OpDef d);
 
 }  // namespace tessera::elementwise_grad
+
+namespace tessera {
+
+/// Attributes of `threshold_backward`.
+struct ThresholdBackwardAttrs final : AttrsOf<ThresholdBackwardAttrs> {
+  double threshold = 0.0;
+  std::string repr() const override;
+};
+
+/// The gradient of relu-like ops in one pass: grad_output where self > threshold, 0 where self <= threshold (NaN
+/// passes the gradient), as aten's threshold_backward. grad_output and self broadcast; floating dtypes only
+/// (DTypeError otherwise), ShapeError naming both shapes when they do not broadcast. Its own gradient is
+/// threshold_backward(g, self, threshold) for grad_output and zero for self.
+Tensor threshold_backward(const Tensor& grad_output, const Tensor& self, double threshold);
+
+}  // namespace tessera
+
+namespace tessera::elementwise_grad {}  // namespace tessera::elementwise_grad

@@ -7,6 +7,7 @@
 #include "tessera/backend/cpu/elementwise_math.h"
 #include "tessera/backend/cpu/kernels.h"
 #include "tessera/ops/binary.h"
+#include "tessera/ops/elementwise_grad.h"
 #include "tessera/ops/registry.h"
 
 namespace tessera::cpu {
@@ -191,6 +192,14 @@ std::vector<Tensor> div_kernel(std::span<const Tensor> in, const Attrs& a, std::
   throw ValueError("div: unknown rounding mode");
 }
 
+template <class T>
+struct ThresholdBackward {
+  T threshold;
+  explicit ThresholdBackward(const Attrs& a)
+      : threshold(static_cast<T>(attrs_as<ThresholdBackwardAttrs>(a).threshold)) {}
+  T operator()(T g, T x) const { return x <= threshold ? T(0) : g; }
+};
+
 std::vector<Tensor> pow_scalar_kernel(std::span<const Tensor> in, const Attrs& a, std::span<const TensorType> out) {
   double e = attrs_as<PowScalarAttrs>(a).exponent.to_double();
   bool floating = is_floating_point(out[0].dtype);
@@ -218,6 +227,7 @@ void register_binary_kernels(Registry& r) {
   r.set_kernel("minimum", kCPU, elementwise_kernel<Minimum, kAll, 2>);
   r.set_kernel("maximum", kCPU, elementwise_kernel<Maximum, kAll, 2>);
   r.set_kernel("atan2", kCPU, elementwise_kernel<Atan2, kFloat, 2>);
+  r.set_kernel("threshold_backward", kCPU, elementwise_kernel<ThresholdBackward, kFloat, 2>);
 }
 
 }  // namespace tessera::cpu
