@@ -20,6 +20,10 @@ struct MnistSplit {
 /// "/usr/share/datasets/fashion-mnist", where Debian's package dataset-fashion-mnist installs it.
 std::string default_fashion_mnist_dir();
 
+/// The pixel mean and standard deviation of the training images scaled to [0, 1], the usual normalization
+/// constants of Fashion-MNIST (`tessera train` and `tessera predict` normalize with them).
+inline constexpr double kFashionMnistMean = 0.2860, kFashionMnistStd = 0.3530;
+
 /// The names of the 10 classes, by label: "T-shirt/top", "Trouser", ..., "Ankle boot".
 const std::array<std::string_view, 10>& fashion_mnist_classes();
 

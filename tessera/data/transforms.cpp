@@ -1,5 +1,7 @@
 #include "tessera/data/transforms.h"
 
+#include <cmath>
+
 #include "tessera/ops/compare.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/index.h"
@@ -73,6 +75,59 @@ Tensor random_crop(const Tensor& x, std::array<int64_t, 2> size, int64_t padding
 
 Tensor random_crop(const Tensor& x, int64_t size, int64_t padding, Generator& gen) {
   return random_crop(x, {size, size}, padding, gen);
+}
+
+Tensor random_erasing(const Tensor& x, const RandomErasingOptions& o, Generator& gen) {
+  constexpr int kAttempts = 10;  // torchvision's
+  check<ValueError>(o.p >= 0 && o.p <= 1, "random_erasing: p must be in [0, 1], got ", o.p);
+  check<ValueError>(o.scale[0] >= 0 && o.scale[0] <= o.scale[1] && o.scale[1] <= 1,
+                    "random_erasing: scale must be a range (min, max) within [0, 1], got (", o.scale[0], ", ",
+                    o.scale[1], ")");
+  check<ValueError>(o.ratio[0] > 0 && o.ratio[0] <= o.ratio[1], "random_erasing: ratio must be a range (min, max) ",
+                    "of positive values, got (", o.ratio[0], ", ", o.ratio[1], ")");
+  check<ShapeError>(x.dim() >= 3, "random_erasing: expected [N, ..., H, W], got ", fmt_shape(x.shape()));
+  check<DTypeError>(!o.random || x.is_floating_point(), "random_erasing: random (normal noise) fill needs ",
+                    "floating-point images, got ", x.dtype());
+  const auto n_values = static_cast<int64_t>(o.value.size());
+  if (!o.random && n_values != 1) {
+    check<ShapeError>(x.dim() == 4, "random_erasing: ", n_values, " per-channel values need [N, C, H, W], got ",
+                      fmt_shape(x.shape()));
+    check<ValueError>(n_values == x.size(1), "random_erasing: value has ", n_values, " values for images with ",
+                      x.size(1), " channels");
+  }
+  const int64_t n = x.size(0), height = x.size(-2), width = x.size(-1);
+
+  // Every draw happens up front, the same amount whatever the outcome, so a seeded generator replays the call.
+  const Tensor u = rand({n, 3 + 2 * kAttempts}, kFloat64, &gen).contiguous();
+  const double* draws = u.data_ptr<double>();
+  const double log_lo = std::log(o.ratio[0]), log_hi = std::log(o.ratio[1]);
+  const double area = static_cast<double>(height * width);
+  Tensor mask = zeros({n, height, width}, kBool);
+  auto* m = static_cast<uint8_t*>(mask.raw_data());
+  for (int64_t i = 0; i < n; ++i) {
+    const double* d = draws + i * (3 + 2 * kAttempts);  // p, top, left, then (scale, ratio) per attempt
+    if (!(d[0] < o.p)) continue;
+    for (int a = 0; a < kAttempts; ++a) {
+      const double erase_area = area * (o.scale[0] + (o.scale[1] - o.scale[0]) * d[3 + 2 * a]);
+      const double aspect = std::exp(log_lo + (log_hi - log_lo) * d[4 + 2 * a]);
+      // nearbyint rounds halves to even, as Python's round() in torchvision.
+      const auto h = static_cast<int64_t>(std::nearbyint(std::sqrt(erase_area * aspect)));
+      const auto w = static_cast<int64_t>(std::nearbyint(std::sqrt(erase_area / aspect)));
+      if (!(h < height && w < width)) continue;
+      const auto top = static_cast<int64_t>(d[1] * static_cast<double>(height - h + 1));
+      const auto left = static_cast<int64_t>(d[2] * static_cast<double>(width - w + 1));
+      for (int64_t r = top; r < top + h; ++r) std::fill_n(m + (i * height + r) * width + left, w, uint8_t{1});
+      break;
+    }
+  }
+  Shape mask_shape(x.dim(), 1);
+  mask_shape[0] = n;
+  mask_shape[x.dim() - 2] = height;
+  mask_shape[x.dim() - 1] = width;
+  mask = mask.view(mask_shape);
+  if (o.random) return where(mask, randn_like(x, &gen), x);
+  if (n_values == 1) return where(mask, full_like(x, o.value[0]), x);
+  return where(mask, from_vector(o.value, Shape{1, n_values, 1, 1}, x.dtype()), x);
 }
 
 }  // namespace tessera::data

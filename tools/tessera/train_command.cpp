@@ -48,11 +48,10 @@ struct TrainArgs {
   bool graph = false;
 };
 
-// Fashion-MNIST's pixel mean and standard deviation over the training set (scaled to [0, 1]).
-constexpr double kMean = 0.2860, kStd = 0.3530;
-
 // uint8 [N, 28, 28] -> normalized float32 [N, 1, 28, 28], all at once (the whole set is 188 MB as floats).
-Tensor prepare_images(const Tensor& u8) { return data::normalize(data::to_float_image(u8), {kMean}, {kStd}); }
+Tensor prepare_images(const Tensor& u8) {
+  return data::normalize(data::to_float_image(u8), {data::kFashionMnistMean}, {data::kFashionMnistStd});
+}
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params, double lr) {
   if (name == "sgd")
