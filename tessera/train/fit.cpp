@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <optional>
 #include <tuple>
@@ -11,6 +12,7 @@
 #include "tessera/optim/clip_grad.h"
 #include "tessera/train/graph_step.h"
 #include "tessera/train/metrics.h"
+#include "tessera/train/mode_chooser.h"
 #include "tessera/train/progress.h"
 
 namespace tessera::train {
@@ -61,7 +63,9 @@ History fit(nn::Module& model, const LossFn& loss_fn, optim::Optimizer& optimize
   const bool live = o.verbose == 1 && o.out == &std::cout && ProgressBar::is_terminal(STDOUT_FILENO);
   for (auto& cb : o.callbacks) cb->on_train_begin(state);
   std::optional<GraphStep> graph_step;
-  if (o.graph) graph_step.emplace(model, loss_fn);
+  if (o.graph || o.choose_graph) graph_step.emplace(model, loss_fn);
+  std::optional<ModeChooser> chooser;
+  if (o.choose_graph) chooser.emplace();
 
   for (int64_t epoch = o.initial_epoch; epoch < o.epochs && !state.stop_training; ++epoch) {
     state.epoch = epoch;
@@ -71,12 +75,14 @@ History fit(nn::Module& model, const LossFn& loss_fn, optim::Optimizer& optimize
     ProgressBar bar(*o.out, live, epoch + 1, o.epochs, train.size());
     Totals totals;
     int64_t batch_index = 0;
+    bool announce = false;  // the mode was chosen in this epoch: say so after its line
     for (const data::Batch& batch : train) {
       check_batch(batch);
       const Tensor &x = batch[0], &y = batch[1];
       optimizer.zero_grad();
       Tensor out, loss;
-      if (graph_step) {
+      const auto step_start = std::chrono::steady_clock::now();
+      if (graph_step && (!chooser || chooser->graph_next())) {
         std::tie(loss, out) = graph_step->run(x, y);
       } else {
         out = model(x);
@@ -87,6 +93,10 @@ History fit(nn::Module& model, const LossFn& loss_fn, optim::Optimizer& optimize
       if (o.clip_grad_norm) optim::clip_grad_norm_(model.parameters(), *o.clip_grad_norm);
       optimizer.step();
       ++state.global_step;
+      if (chooser && !chooser->choice()) {
+        chooser->record(std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count());
+        announce = chooser->choice().has_value() && o.verbose > 0;
+      }
 
       const double lv = loss.item<double>();
       const int64_t n = x.size(0);
@@ -117,10 +127,12 @@ History fit(nn::Module& model, const LossFn& loss_fn, optim::Optimizer& optimize
         shown.emplace_back(cat("val_", k), it->second);
       }
     }
+    if (chooser && chooser->choice()) logs["graph"] = *chooser->choice() ? 1.0 : 0.0;
     logs["lr"] = optimizer.param_groups().empty() ? 0.0 : optimizer.param_groups()[0].lr();
     logs["seconds"] = bar.elapsed_seconds();
     logs["samples_per_sec"] = logs["seconds"] > 0 ? double(totals.samples) / logs["seconds"] : 0.0;
     if (o.verbose > 0) bar.finish(totals.samples, shown);
+    if (announce) *o.out << chooser->summary() << "\n";
     history.epochs.push_back(logs);
     for (auto& cb : o.callbacks) cb->on_epoch_end(state, logs);
   }

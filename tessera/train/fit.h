@@ -36,6 +36,10 @@ struct FitOptions {
   /// Graph mode: trace forward, loss and gradients once (per batch shape) into an optimized, fused graph and run
   /// it instead of recording a tape; the optimizer steps eagerly on the gradients (train/graph_step.h).
   bool graph = false;
+  /// Time eager and graph steps on the first 12 batches and train on in the faster mode (Note [Choosing the mode]
+  /// in train/mode_chooser.h); overrides `graph`. The choice is printed (verbose > 0) and logged as "graph" (1 or
+  /// 0) in every epoch's logs from the epoch it was made in.
+  bool choose_graph = false;
 };
 
 /// Trains `model` on `train` (batches of {input, target}) for options.epochs epochs: for each batch,

@@ -24,6 +24,7 @@
 #include "tessera/ops/reduce.h"
 #include "tessera/optim/adam.h"
 #include "tessera/optim/sgd.h"
+#include "tessera/train/mode_chooser.h"
 #include "testing.h"
 
 namespace tessera::train {
@@ -126,6 +127,42 @@ TEST(Fit, GraphModeTrainsExactlyLikeEager) {
   ASSERT_EQ(losses[0].size(), 16u);
   testing::expect_close(losses[1], losses[0], 1e-5, 1e-6);
   testing::expect_close(weights[1], weights[0], 1e-5, 1e-6);
+}
+
+// choose_graph: the first 12 steps time both modes, the faster trains on; the losses are those of either mode.
+TEST(Fit, ChooseGraphTimesBothModesAndKeepsTheFaster) {
+  manual_seed(0);
+  data::DataLoader train(blobs(512, 1), {.batch_size = 16, .shuffle = true});
+  auto model = small_mlp();
+  optim::Adam opt(model->parameters(), {.lr = 0.01});
+  auto rec = std::make_shared<LossRecorder>();
+  std::ostringstream log;
+  const History h =
+      fit(*model, kCrossEntropy, opt, train, {.epochs = 1, .callbacks = {rec}, .out = &log, .choose_graph = true});
+  ASSERT_EQ(rec->losses.size(), 32u);
+  ASSERT_TRUE(h.epochs[0].count("graph"));
+  const bool graph = h.epochs[0].at("graph") == 1.0;
+  EXPECT_NE(log.str().find(graph ? "graph mode: median step" : "eager mode: median step"), std::string::npos)
+      << log.str();
+  EXPECT_LT(rec->losses.back(), rec->losses.front());
+}
+
+TEST(ModeChooser, EagerWarmUpAndTrialsThenTraceAndGraphTrials) {
+  ModeChooser c;
+  std::vector<bool> modes;
+  for (double t : {9.0, 3.0, 3.1, 2.9, 3.0, 3.2, 50.0, 2.0, 2.1, 1.9, 2.2, 2.0}) {
+    modes.push_back(c.graph_next());
+    c.record(t);
+  }
+  EXPECT_EQ(modes, (std::vector<bool>{false, false, false, false, false, false, true, true, true, true, true, true}));
+  ASSERT_TRUE(c.choice().has_value());
+  EXPECT_TRUE(*c.choice());  // median 2.0 < 3.0; the warm-up (9) and the trace (50) are not counted
+  EXPECT_TRUE(c.graph_next());
+  EXPECT_EQ(c.summary(), "graph mode: median step 2000.00 ms graph vs 3000.00 ms eager");
+  ModeChooser slow_graph;
+  for (double t : {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 5.0, 1.5, 1.5, 1.5, 1.5, 1.5}) slow_graph.record(t);
+  EXPECT_FALSE(*slow_graph.choice());
+  EXPECT_FALSE(slow_graph.graph_next());
 }
 
 TEST(Fit, NonFiniteLossStopsTrainingNamingTheStep) {

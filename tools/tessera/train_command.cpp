@@ -45,7 +45,7 @@ struct TrainArgs {
   std::string resume;
   std::string tensorboard;
   int verbose = 1;
-  bool graph = false;
+  bool graph = false, choose_graph = false;
 };
 
 // uint8 [N, 28, 28] -> normalized float32 [N, 1, 28, 28], all at once (the whole set is 188 MB as floats).
@@ -94,6 +94,7 @@ void run_train(const TrainArgs& a) {
   fo.validation = n_val > 0 ? &val : nullptr;
   fo.verbose = a.verbose;
   fo.graph = a.graph;
+  fo.choose_graph = a.choose_graph;
   std::shared_ptr<optim::LRScheduler> scheduler;
   if (a.schedule == "cosine") {
     // Cosine annealing to zero over the run, stepped per epoch (Loshchilov & Hutter 2017, without restarts).
@@ -211,6 +212,8 @@ void add_train_commands(CLI::App& app) {
   t->add_option("--tensorboard", args->tensorboard,
                 "Also log the run for TensorBoard into this directory (tensorboard --logdir DIR)");
   t->add_flag("--graph", args->graph, "Run each training step as a traced, optimized graph instead of the eager tape");
+  t->add_flag("--choose-graph", args->choose_graph,
+              "Time eager and graph steps on the first batches and train on in the faster mode");
   t->add_option("--verbose", args->verbose, "0 quiet, 1 progress bar, 2 one line per epoch")
       ->capture_default_str()
       ->check(CLI::Range(0, 2));
