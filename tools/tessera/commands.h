@@ -10,6 +10,8 @@ void add_info_command(CLI::App& app);
 void add_train_commands(CLI::App& app);
 /// Adds `tessera predict` (a checkpoint's top-k classes for images, as CSV).
 void add_predict_command(CLI::App& app);
+/// Adds `tessera sample` (text from a char-lstm checkpoint).
+void add_sample_command(CLI::App& app);
 /// Adds `tessera time` (per-layer forward/backward milliseconds).
 void add_time_command(CLI::App& app);
 /// Adds `tessera graph` (a model's traced graph as text, DOT and SVG).

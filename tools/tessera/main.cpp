@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_info_command(app);
   tessera::cli::add_train_commands(app);
   tessera::cli::add_predict_command(app);
+  tessera::cli::add_sample_command(app);
   tessera::cli::add_time_command(app);
   tessera::cli::add_graph_command(app);
   tessera::cli::add_events_command(app);
