@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 packages=(g++ cmake ninja-build ccache pkg-config make
           libgtest-dev libgmock-dev libbenchmark-dev libopenblas-openmp-dev libdnnl-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev dataset-fashion-mnist
-          libprotobuf-dev protobuf-compiler libpng-dev python3-venv)
+          libprotobuf-dev protobuf-compiler libpng-dev python3-venv
+          ocl-icd-opencl-dev)  # Debian's dnnl CMake config looks for OpenCL (only recommended by libdnnl-dev)
 if [[ ${TESSERA_WITH_TORCH:-0} == 1 ]]; then packages+=(libtorch-dev); fi
 
 missing=()
