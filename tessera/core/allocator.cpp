@@ -80,11 +80,11 @@ class CpuAllocator final : public Allocator {
     auto it = capacity_.find(ptr);
     const size_t cap = it->second;
     capacity_.erase(it);
-    if (cached_bytes_ + cap > cache_limit()) release_cached();
     if (cap > cache_limit()) {
       std::free(ptr);
       return;
     }
+    if (cached_bytes_ + cap > cache_limit()) release_cached();
     free_[cap].push_back(ptr);
     cached_bytes_ += cap;
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint_model.h"
 #include "commands.h"
 #include "tessera/core/parallel.h"
 #include "tessera/data/dataloader.h"
@@ -51,25 +52,6 @@ struct Inputs {
   Tensor labels;
   std::vector<std::string> files;
 };
-
-/// The zoo model the checkpoint's weights fit: `name`, or with "auto" the first zoo model that accepts them.
-std::pair<std::string, nn::ModulePtr> load_model(const std::string& name, const io::Checkpoint& c,
-                                                 const std::string& path) {
-  std::vector<std::string> names = name == "auto" ? models::model_names() : std::vector<std::string>{name};
-  std::string errors;
-  for (const std::string& n : names) {
-    nn::ModulePtr model = models::make_model(n);
-    try {
-      model->load_state_dict(c.model);
-      return {n, model};
-    } catch (const Error& e) {
-      errors += cat("\n  ", n, ": ", e.what());
-    }
-  }
-  throw KeyError(cat("checkpoint '", path, "' does not fit ",
-                     name == "auto" ? "any zoo model (" + std::to_string(names.size()) + " tried)" : "model " + name,
-                     ":", errors));
-}
 
 /// [N, 28, 28] or [N, 1, 28, 28] images, uint8 (0..255) or floating (0..1), as float32 [N, 1, 28, 28] in [0, 1].
 Tensor as_model_images(const Tensor& x, const std::string& what) {
@@ -152,7 +134,7 @@ std::string csv_cell(const std::string& s) {
 void run_predict(const PredictArgs& a) {
   if (a.threads > 0) set_num_threads(a.threads);
   const io::Checkpoint ckpt = io::load_checkpoint(a.checkpoint);
-  auto [model_name, model] = load_model(a.model, ckpt, a.checkpoint);
+  auto [model_name, model] = zoo_model_for(a.model, ckpt, a.checkpoint);
   const Inputs in = load_inputs(a);
   const int64_t n = in.images.size(0);
 

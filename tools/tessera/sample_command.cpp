@@ -3,8 +3,6 @@
 // --hidden/--layers/--embedding it was trained with loads without repeating them.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "commands.h"
@@ -44,12 +42,9 @@ void run_sample(const SampleArgs& a) {
   const std::string ckpt =
       fs::is_directory(a.checkpoint) ? (fs::path(a.checkpoint) / "last.safetensors").string() : a.checkpoint;
   const std::string vocab_path = a.vocab.empty() ? (fs::path(ckpt).parent_path() / "vocab.txt").string() : a.vocab;
-  std::ifstream in(vocab_path, std::ios::binary);
-  check<IOError>(in.good(), "sample: cannot read the vocabulary ", vocab_path,
+  check<IOError>(fs::is_regular_file(vocab_path), "sample: cannot read the vocabulary ", vocab_path,
                  " (tessera train --model char-lstm writes vocab.txt beside its checkpoints; or pass --vocab)");
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  const data::Vocabulary vocab = data::Vocabulary::from_symbols(data::decode_utf8(bytes.str(), vocab_path));
+  const data::Vocabulary vocab = data::Vocabulary::from_symbols(data::read_utf8_file(vocab_path));
 
   const StateDict state = io::load_checkpoint(ckpt).model;
   models::CharLSTM model = model_for(state, ckpt);

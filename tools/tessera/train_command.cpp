@@ -7,6 +7,7 @@
 #include <string>
 
 #include "char_lstm_command.h"
+#include "checkpoint_model.h"
 #include "commands.h"
 #include "tessera/core/parallel.h"
 #include "tessera/core/rng.h"
@@ -135,20 +136,15 @@ void run_train(const TrainArgs& a) {
 }
 
 struct EvalArgs {
-  std::string model = "cnn";
+  std::string model = "auto";
   std::string data = data::default_fashion_mnist_dir();
   std::string checkpoint;
 };
 
 // Test-set loss, accuracy and confusion matrix of a checkpoint.
 void run_eval(const EvalArgs& a) {
-  nn::ModulePtr model = models::make_model(a.model);
   const io::Checkpoint c = io::load_checkpoint(a.checkpoint);
-  try {
-    model->load_state_dict(c.model);
-  } catch (const Error& e) {
-    throw KeyError(cat("checkpoint '", a.checkpoint, "' does not fit model ", a.model, ": ", e.what()));
-  }
+  const nn::ModulePtr model = zoo_model_for(a.model, c, a.checkpoint).second;
   const data::MnistSplit test_split = data::load_fashion_mnist(a.data, false);
   const Tensor images = prepare_images(test_split.images);
   data::DataLoader test(data::TensorDataset({images, test_split.labels}), {.batch_size = 1000});
@@ -171,9 +167,9 @@ void add_train_commands(CLI::App& app) {
   e->add_option("checkpoint", eval_args->checkpoint, "A checkpoint written by tessera train")
       ->required()
       ->check(CLI::ExistingFile);
-  e->add_option("--model", eval_args->model, "The zoo model the checkpoint belongs to")
+  e->add_option("--model", eval_args->model, "The zoo model of the checkpoint (auto: the one its weights fit)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"mlp", "lenet5", "cnn", "resnet"}));
+      ->check(CLI::IsMember({"auto", "mlp", "lenet5", "cnn", "resnet"}));
   e->add_option("--data", eval_args->data, "Directory of the Fashion-MNIST IDX files")->capture_default_str();
   e->callback([eval_args] { run_eval(*eval_args); });
 

@@ -39,13 +39,22 @@ struct Geometry {
   bool pointwise() const { return kh == 1 && kw == 1 && s[0] == 1 && s[1] == 1 && p[0] == 0 && p[1] == 0; }
 };
 
-Geometry geometry(const Shape& x, const Shape& w, const Conv2dAttrs& a) {
+// The sizes of a convolution as oneDNN takes them (whole channel counts), from x, w and the attributes.
+onednn::ConvShape conv_shape(const Shape& x, const Shape& w, const Conv2dAttrs& a) {
+  onednn::ConvShape s;
+  s.n = x[0], s.c = x[1], s.h = x[2], s.w = x[3], s.co = w[0], s.kh = w[2], s.kw = w[3], s.groups = a.groups;
+  s.stride = a.stride, s.padding = a.padding, s.dilation = a.dilation;
+  s.ho = conv_output_size(s.h, s.kh, s.stride[0], s.padding[0], s.dilation[0]);
+  s.wo = conv_output_size(s.w, s.kw, s.stride[1], s.padding[1], s.dilation[1]);
+  return s;
+}
+
+// The same convolution per group, as im2col works on it.
+Geometry geometry(const onednn::ConvShape& s) {
   Geometry g;
-  g.n = x[0], g.groups = a.groups, g.c = x[1] / a.groups, g.h = x[2], g.w = x[3];
-  g.co = w[0] / a.groups, g.kh = w[2], g.kw = w[3];
-  g.s = a.stride, g.p = a.padding, g.d = a.dilation;
-  g.ho = conv_output_size(g.h, g.kh, g.s[0], g.p[0], g.d[0]);
-  g.wo = conv_output_size(g.w, g.kw, g.s[1], g.p[1], g.d[1]);
+  g.n = s.n, g.groups = s.groups, g.c = s.c / s.groups, g.h = s.h, g.w = s.w;
+  g.co = s.co / s.groups, g.kh = s.kh, g.kw = s.kw, g.ho = s.ho, g.wo = s.wo;
+  g.s = s.stride, g.p = s.padding, g.d = s.dilation;
   return g;
 }
 
@@ -207,15 +216,6 @@ ConvAlgorithm choose(const onednn::ConvShape& s) {
   return ConvAlgorithm::kDnnlBlocked;
 }
 
-onednn::ConvShape conv_shape(const Shape& x, const Shape& w, const Conv2dAttrs& a) {
-  onednn::ConvShape s;
-  s.n = x[0], s.c = x[1], s.h = x[2], s.w = x[3], s.co = w[0], s.kh = w[2], s.kw = w[3], s.groups = a.groups;
-  s.stride = a.stride, s.padding = a.padding, s.dilation = a.dilation;
-  s.ho = conv_output_size(s.h, s.kh, s.stride[0], s.padding[0], s.dilation[0]);
-  s.wo = conv_output_size(s.w, s.kw, s.stride[1], s.padding[1], s.dilation[1]);
-  return s;
-}
-
 // The float32 pass through oneDNN when the setting (or, for kAuto, the measured choice) says so; false when
 // im2col is to run.
 template <Which W>
@@ -240,12 +240,13 @@ std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, 
   const Shape& x = W == Which::kInputGrad ? a.size : p.shape();
   const Shape& w = W == Which::kWeightGrad ? a.size : q.shape();
   // An empty operand (a batch of 0) leaves zeros, which im2col writes and oneDNN would not.
+  const onednn::ConvShape shape = conv_shape(x, w, a);
   if (dt == kFloat32 && p.numel() > 0 && q.numel() > 0 &&
-      run_dnnl<W>(conv_shape(x, w, a), p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>())) {
+      run_dnnl<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>())) {
     return {out};
   }
   visit_float(dt, "conv2d", [&]<class T>() {
-    const Geometry g = geometry(x, w, a);
+    const Geometry g = geometry(shape);
     if constexpr (W == Which::kForward) {
       conv_forward<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
     } else if constexpr (W == Which::kInputGrad) {
