@@ -35,6 +35,13 @@ Tensor run_hooks(const std::shared_ptr<AutogradMeta>& meta, Tensor g) {
   return g;
 }
 
+// Whether g is the only reference to all of its storage, so that .grad may keep it without a copy.
+bool sole_owner(const Tensor& g) {
+  const auto& st = g.storage();
+  return g.impl_ptr().use_count() == 1 && st && st.use_count() == 1 && g.is_contiguous() && g.storage_offset() == 0 &&
+         static_cast<size_t>(g.numel()) * itemsize(g.dtype()) == st->nbytes();
+}
+
 class GraphTask {
  public:
   GraphTask(bool keep_graph, bool create_graph, std::vector<Capture>* captures)
@@ -101,7 +108,7 @@ class GraphTask {
   // Runs each leaf's hooks on its total gradient, then hands it to a capture of grad() or accumulates .grad.
   void finish_leaves() {
     for (Capture& leaf : leaves_) {
-      Tensor g = run_hooks(leaf.edge.leaf, leaf.value);
+      Tensor g = run_hooks(leaf.edge.leaf, std::move(leaf.value));
       if (captures_) {
         for (Capture& c : *captures_) {
           if (c.edge.leaf == leaf.edge.leaf) c.value = g;
@@ -110,7 +117,9 @@ class GraphTask {
       }
       Tensor& grad = leaf.edge.leaf->grad;
       if (!grad.defined()) {
-        grad = create_graph_ ? g : g.detach().clone();  // own the storage: g may alias a tensor the user holds
+        // Own the storage: g may alias a tensor the user holds. A gradient nothing else refers to is taken as is
+        // (PyTorch does the same), which saves a copy of every parameter's gradient per step.
+        grad = create_graph_ ? g : sole_owner(g) ? g.detach() : g.detach().clone();
       } else {
         grad = create_graph_ ? grad + g : (grad + g).detach();
       }

@@ -81,6 +81,9 @@ std::vector<Tensor> Node::apply(std::span<const Tensor> grad_outputs) {
                              "' is not implemented");
   std::vector<Tensor> ins = unpack_inputs(), outs = unpack_outputs();
   OpCall call{*def_, ins, *attrs_, outs, input_types, output_types};
+  for (size_t i = 0; i < next.size() && i < 64; ++i) {
+    if (!next[i].valid()) call.needs_grad_mask &= ~(uint64_t{1} << i);
+  }
   return def_->vjp(call, grad_outputs);
 }
 

@@ -8,6 +8,7 @@
 #include "tessera/nn/init.h"
 #include "tessera/ops/compare.h"
 #include "tessera/ops/creation.h"
+#include "tessera/ops/lstm.h"
 #include "tessera/ops/shape.h"
 
 namespace tessera::nn {
@@ -39,6 +40,14 @@ StepFn layer_step(RNNMode mode, const Tensor& w_hh_t, const Tensor& b_hh) {
     for (size_t i = 0; i < next.size(); ++i) next[i] = where(valid, next[i], carry[i]);
     return {std::move(next), std::move(y)};
   };
+}
+
+// An LSTM layer without a length mask runs as one lstm_sequence op (Note [The fused LSTM] in ops/lstm.h); its
+// final states are the last step's (the first's when reversed).
+std::pair<Carry, Tensor> fused_lstm(const Tensor& gates_in, const Tensor& w_hh, const Carry& carry, bool reverse) {
+  LstmSequence r = lstm_sequence(gates_in, w_hh, carry[0], carry[1], reverse);
+  const int64_t last = reverse ? 0 : r.y.size(0) - 1;
+  return {{r.y.select(0, last), r.c.select(0, last)}, r.y};
 }
 
 const char* const kStateNames[] = {"h0", "c0"};
@@ -153,7 +162,10 @@ std::pair<Tensor, Carry> RNNBase::run(const Tensor& input, const Tensor& lengths
       for (const Tensor& s : hx) {
         carry.push_back(s.defined() ? s.select(0, layer * dirs + dir) : zeros({batch, hidden_size}, dtype));
       }
-      auto [last, ys] = run_steps(layer_step(mode, w[1].t(), fold ? Tensor() : w[3]), std::move(carry), xs, dir == 1);
+      auto [last, ys] =
+          mode == RNNMode::kLstm && xs_tail.empty()
+              ? fused_lstm(xs[0], w[1], carry, dir == 1)
+              : run_steps(layer_step(mode, w[1].t(), fold ? Tensor() : w[3]), std::move(carry), xs, dir == 1);
       outs.push_back(std::move(ys));
       for (size_t i = 0; i < last.size(); ++i) finals[i].push_back(std::move(last[i]));
     }

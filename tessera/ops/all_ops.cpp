@@ -23,6 +23,7 @@ void register_all_ops(Registry& r) {
   register_control_flow_ops(r);
   register_pad_ops(r);
   register_adaptive_pool_ops(r);
+  register_lstm_ops(r);
 }
 
 }  // namespace tessera

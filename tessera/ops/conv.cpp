@@ -107,24 +107,25 @@ Tensor apply_conv(ConvOp o, const Tensor& a, const Tensor& b, const Conv2dAttrs&
   return apply1(d, {a, b}, attrs);
 }
 
-// Each rule pairs the incoming gradient with the other operand through the adjoint ops.
+// Each rule pairs the incoming gradient with the other operand through the adjoint ops; a gradient nobody
+// wants (the image into a first convolution) is not computed.
 Grads conv_vjp(const OpCall& c, std::span<const Tensor> g) {
   const auto& a = attrs_as<Conv2dAttrs>(c.attrs);
   const Tensor &x = c.inputs[0], &w = c.inputs[1];
-  return {apply_conv(ConvOp::kInputGrad, g[0], w, with_size(a, x.shape())),
-          apply_conv(ConvOp::kWeightGrad, x, g[0], with_size(a, w.shape()))};
+  return {c.needs_input_grad(0) ? apply_conv(ConvOp::kInputGrad, g[0], w, with_size(a, x.shape())) : Tensor{},
+          c.needs_input_grad(1) ? apply_conv(ConvOp::kWeightGrad, x, g[0], with_size(a, w.shape())) : Tensor{}};
 }
 Grads conv_input_grad_vjp(const OpCall& c, std::span<const Tensor> g) {
   const auto& a = attrs_as<Conv2dAttrs>(c.attrs);
   const Tensor &gy = c.inputs[0], &w = c.inputs[1];
-  return {apply_conv(ConvOp::kForward, g[0], w, with_size(a, {})),
-          apply_conv(ConvOp::kWeightGrad, g[0], gy, with_size(a, w.shape()))};
+  return {c.needs_input_grad(0) ? apply_conv(ConvOp::kForward, g[0], w, with_size(a, {})) : Tensor{},
+          c.needs_input_grad(1) ? apply_conv(ConvOp::kWeightGrad, g[0], gy, with_size(a, w.shape())) : Tensor{}};
 }
 Grads conv_weight_grad_vjp(const OpCall& c, std::span<const Tensor> g) {
   const auto& a = attrs_as<Conv2dAttrs>(c.attrs);
   const Tensor &x = c.inputs[0], &gy = c.inputs[1];
-  return {apply_conv(ConvOp::kInputGrad, gy, g[0], with_size(a, x.shape())),
-          apply_conv(ConvOp::kForward, x, g[0], with_size(a, {}))};
+  return {c.needs_input_grad(0) ? apply_conv(ConvOp::kInputGrad, gy, g[0], with_size(a, x.shape())) : Tensor{},
+          c.needs_input_grad(1) ? apply_conv(ConvOp::kForward, x, g[0], with_size(a, {})) : Tensor{}};
 }
 
 // ---- Samples (float64): stride with padding, dilation, groups, non-square kernels, a transposed input -----

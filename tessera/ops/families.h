@@ -20,4 +20,5 @@ void register_fused_ops(Registry& r);          // ops/fused.cpp: fused_elementwi
 void register_control_flow_ops(Registry& r);   // ops/control_flow.cpp: scan
 void register_pad_ops(Registry& r);            // ops/pad.cpp: pad, pad_backward
 void register_adaptive_pool_ops(Registry& r);  // ops/adaptive_pool.cpp: adaptive_max_pool2d
+void register_lstm_ops(Registry& r);           // ops/lstm.cpp: lstm_sequence and its fused backward
 }  // namespace tessera

@@ -99,6 +99,11 @@ using Grads = std::vector<Tensor>;
 // ga = g @ b^T and gb = a^T @ g, and the promoted dims are squeezed away again. Batch dims an operand was
 // broadcast over are summed by the engine (Note [Broadcast gradients] in ops/reduce_grad.cpp). Written with
 // matmul itself, the rule is differentiable in turn (second order is again a product).
+// A 2-d matrix stored column-major (the transpose of a contiguous one).
+bool transposed_matrix(const Tensor& t) {
+  return t.dim() == 2 && t.size(0) > 1 && t.size(1) > 1 && t.stride(0) == 1 && t.stride(1) == t.size(0);
+}
+
 Grads product_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor &a = c.inputs[0], &b = c.inputs[1];
   const bool a_vec = a.dim() == 1, b_vec = b.dim() == 1;
@@ -107,8 +112,14 @@ Grads product_vjp(const OpCall& c, std::span<const Tensor> g) {
   if (a_vec) out.insert(out.end() - (b_vec ? 0 : 1), 1);
   if (b_vec) out.push_back(1);
   const Tensor g2 = g[0].reshape(std::move(out));
-  const Tensor ga = matmul(g2, b2.transpose(-1, -2)), gb = matmul(a2.transpose(-1, -2), g2);
-  return {a_vec ? ga.squeeze(-2) : ga, b_vec ? gb.squeeze(-1) : gb};
+  Tensor ga, gb;
+  if (c.needs_input_grad(0)) ga = matmul(g2, b2.transpose(-1, -2));
+  if (c.needs_input_grad(1)) {
+    // A linear layer's b is W^T, a transposed view: produce gb in W's own layout, (g^T a)^T, so that the
+    // gradient reaching W is contiguous instead of a transposed copy of it.
+    gb = transposed_matrix(b2) ? matmul(g2.transpose(-1, -2), a2).transpose(-1, -2) : matmul(a2.transpose(-1, -2), g2);
+  }
+  return {a_vec && ga.defined() ? ga.squeeze(-2) : ga, b_vec && gb.defined() ? gb.squeeze(-1) : gb};
 }
 
 // out[i, j] = a[i] * b[j]; the operands may have other dtypes than the promoted g (the engine casts back).

@@ -61,6 +61,13 @@ struct OpCall {
   std::span<const Tensor> outputs;
   std::span<const TensorType> input_types;
   std::span<const TensorType> output_types;
+  /// Bit i set: input i's gradient is wanted. Eager backward clears the bits of inputs that lead to no leaf
+  /// requiring grad, so a rule may skip that work (PyTorch's needs_input_grad); a rule may still return a
+  /// gradient there, which is then dropped. Symbolic differentiation leaves all bits set (dead-code elimination
+  /// removes what no fetch uses).
+  uint64_t needs_grad_mask = ~uint64_t{0};
+
+  bool needs_input_grad(size_t i) const { return i >= 64 || ((needs_grad_mask >> i) & 1U) != 0; }
 };
 
 /// Shape/dtype rule: validates the inputs and attributes and returns the output types. Throws ShapeError /

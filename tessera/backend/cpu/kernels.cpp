@@ -24,6 +24,7 @@ void register_kernels(Registry& r) {
   register_control_flow_kernels(r);
   register_pad_kernels(r);
   register_adaptive_pool_kernels(r);
+  register_lstm_kernels(r);
 }
 
 }  // namespace tessera::cpu

@@ -22,5 +22,6 @@ void register_fused_kernels(Registry& r);
 void register_control_flow_kernels(Registry& r);
 void register_pad_kernels(Registry& r);
 void register_adaptive_pool_kernels(Registry& r);
+void register_lstm_kernels(Registry& r);
 }  // namespace cpu
 }  // namespace tessera
