@@ -85,13 +85,36 @@ std::vector<TensorType> pool_infer(std::span<const TensorType> in, const Attrs& 
 
 using Grads = std::vector<Tensor>;
 
-// Each output gradient goes to its window's argmax: scatter_add over the flattened planes.
+Pool2dAttrs with_size(const Pool2dAttrs& a, Shape size);
+
+// Each output gradient goes to its window's argmax: max_pool2d_backward adds it there, in one pass over a zeroed
+// input-sized gradient.
 Grads max_pool_vjp(const OpCall& c, std::span<const Tensor> g) {
   if (!g[0].defined()) return {Tensor{}};
-  const Shape& x = c.input_types[0].shape;
-  const Shape flat{x[0], x[1], x[2] * x[3]};
-  const Tensor idx = c.outputs[1].reshape({x[0], x[1], -1});
-  return {scatter_add(zeros(flat, g[0].dtype()), 2, idx, g[0].reshape({x[0], x[1], -1})).view(x)};
+  static const OpDef& d = op("max_pool2d_backward");
+  return {apply1(d, {g[0], c.outputs[1]}, with_size(attrs_as<Pool2dAttrs>(c.attrs), c.input_types[0].shape))};
+}
+
+// inputs: grad_output [N, C, H_out, W_out] and the argmax indices (int64, flattened over each [H, W] plane);
+// attrs.size: the input's shape [N, C, H, W].
+std::vector<TensorType> max_pool_backward_infer(std::span<const TensorType> in, const Attrs& attrs) {
+  constexpr const char* op = "max_pool2d_backward";
+  const Shape& x = attrs_as<Pool2dAttrs>(attrs).size;
+  check<DTypeError>(in[0].dtype == kFloat32 || in[0].dtype == kFloat64, op, ": expected a float32 or float64 ",
+                    "grad_output, got ", in[0].dtype);
+  check<DTypeError>(in[1].dtype == kInt64, op, ": expected int64 indices, got ", in[1].dtype);
+  check<ShapeError>(x.size() == 4 && in[0].shape.size() == 4 && in[0].shape[0] == x[0] && in[0].shape[1] == x[1], op,
+                    ": grad_output ", fmt_shape(in[0].shape), " does not pool input ", fmt_shape(x));
+  check<ShapeError>(in[1].shape == in[0].shape, op, ": indices ", fmt_shape(in[1].shape), " and grad_output ",
+                    fmt_shape(in[0].shape), " differ");
+  return {{in[0].dtype, x, in[0].device}};
+}
+
+// Linear in grad_output: its adjoint reads the incoming gradient back at the indices.
+Grads max_pool_backward_vjp(const OpCall& c, std::span<const Tensor> g) {
+  const Shape& y = c.input_types[0].shape;
+  const Tensor& idx = c.inputs[1];
+  return {gather(g[0].reshape({y[0], y[1], -1}), 2, idx.reshape({y[0], y[1], -1})).view(y), Tensor{}};
 }
 
 Pool2dAttrs with_size(const Pool2dAttrs& a, Shape size) {
@@ -129,6 +152,19 @@ std::vector<OpSample> max_pool_samples() {
           {{ramp({1, 2, 5, 6})}, pool_attrs({3, 2}, {2, 1}, {1, 1}, true), "padding, ceil_mode"},
           {{ramp({1, 1, 6, 6})}, pool_attrs({2, 2}, {1, 2}, {1, 0}, false, {2, 2}), "dilation 2"},
           {{ramp({1, 2, 5, 4}).transpose(2, 3)}, pool_attrs({2, 2}, {2, 2}, {0, 0}, true), "transposed input"}};
+}
+// The indices of real max_pool2d calls (with padding and ceil_mode, windows overlapping) and ramp gradients.
+std::vector<OpSample> max_pool_backward_samples() {
+  std::vector<OpSample> out;
+  for (const auto& s : max_pool_samples()) {
+    const auto& a = attrs_as<Pool2dAttrs>(*s.attrs);
+    static const OpDef& d = op("max_pool2d");
+    const Tensor idx = apply(d, {s.inputs[0]}, a)[1];
+    out.push_back({{ramp(idx.shape()), idx},
+                   pool_attrs(a.kernel, a.stride, a.padding, a.ceil_mode, a.dilation, true, s.inputs[0].shape()),
+                   s.label});
+  }
+  return out;
 }
 std::vector<OpSample> avg_pool_samples() {
   return {{{ramp({2, 2, 4, 4})}, pool_attrs({2, 2}, {2, 2}, {0, 0}, false), "2x2 stride 2"},
@@ -184,6 +220,11 @@ void register_pool_ops(Registry& r) {
          .vjp = max_pool_vjp,
          .vjp_needs_inputs = false,
          .samples = max_pool_samples});
+  r.add({.name = "max_pool2d_backward",
+         .infer = max_pool_backward_infer,
+         .vjp = max_pool_backward_vjp,
+         .vjp_needs_outputs = false,
+         .samples = max_pool_backward_samples});
   r.add({.name = "avg_pool2d",
          .infer = pool_infer<Pool::kAvg>,
          .vjp = avg_pool_vjp,

@@ -1,6 +1,7 @@
 // CPU kernels of max_pool2d, avg_pool2d and avg_pool2d_backward: direct loops over each output window, one
 // [H, W] plane per work item (planes run in parallel).
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -173,6 +174,38 @@ std::vector<Tensor> max_pool_kernel(std::span<const Tensor> in, const Attrs& att
   return {y, idx};
 }
 
+// grad_input = 0, then += grad_output at each window's argmax, plane by plane (a plane's windows may share an
+// argmax, so one plane is one work item). Indices outside their plane are an IndexError, reported after the loop.
+std::vector<Tensor> max_pool_backward_kernel(std::span<const Tensor> in, const Attrs&,
+                                             std::span<const TensorType> types) {
+  Tensor gx = empty(types[0].shape, TensorOptions(types[0].dtype).device(in[0].device()));
+  const Tensor gy = as_contiguous(in[0]), idx = as_contiguous(in[1]);
+  const int64_t planes = gy.size(0) * gy.size(1), per_out = gy.size(2) * gy.size(3), per_in = gx.size(2) * gx.size(3);
+  std::atomic<int64_t> bad{-1};
+  visit_float(gy.dtype(), "max_pool2d_backward", [&]<class T>() {
+    const T* g = gy.data_ptr<const T>();
+    const int64_t* at = idx.data_ptr<const int64_t>();
+    T* out = gx.data_ptr<T>();
+    parallel_for(0, planes, kPlaneGrain, [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        T* plane = out + p * per_in;
+        std::fill(plane, plane + per_in, T(0));
+        for (int64_t k = p * per_out, end = k + per_out; k < end; ++k) {
+          if (at[k] < 0 || at[k] >= per_in) {
+            bad.store(k);
+            continue;
+          }
+          plane[at[k]] += g[k];
+        }
+      }
+    });
+  });
+  const int64_t k = bad.load();
+  check<IndexError>(k < 0, "max_pool2d_backward: index ", k < 0 ? 0 : idx.data_ptr<const int64_t>()[k],
+                    " is out of range for a plane of ", per_in, " elements");
+  return {gx};
+}
+
 template <bool kBackward>
 std::vector<Tensor> avg_pool_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
   const auto& a = attrs_as<Pool2dAttrs>(attrs);
@@ -189,6 +222,7 @@ std::vector<Tensor> avg_pool_kernel(std::span<const Tensor> in, const Attrs& att
 
 void register_pool_kernels(Registry& r) {
   r.set_kernel("max_pool2d", kCPU, max_pool_kernel);
+  r.set_kernel("max_pool2d_backward", kCPU, max_pool_backward_kernel);
   r.set_kernel("avg_pool2d", kCPU, avg_pool_kernel<false>);
   r.set_kernel("avg_pool2d_backward", kCPU, avg_pool_kernel<true>);
 }
