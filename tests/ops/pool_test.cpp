@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "ops/reference_testing.h"
+#include "tessera/ops/apply.h"
+#include "tessera/ops/registry.h"
 #include "testing.h"
 
 namespace tessera {
@@ -325,6 +327,26 @@ TEST(Pool2d, ZeroSizedBatch) {
   EXPECT_EQ(y.shape(), (Shape{0, 2, 2, 2}));
   EXPECT_EQ(idx.shape(), (Shape{0, 2, 2, 2}));
   EXPECT_EQ(avg_pool2d(x, {3, 3}, Pair{1, 1}, {1, 1}).shape(), (Shape{0, 2, 4, 4}));
+}
+
+TEST(MaxPool2d, BackwardOpAddsAtTheIndicesAndRejectsIndicesOutsideThePlane) {
+  // Hand-computed: a 2x3 plane, two windows whose argmax is the same cell (index 4) and one at cell 0.
+  static const OpDef& d = op("max_pool2d_backward");
+  Pool2dAttrs a;
+  a.size = {1, 1, 2, 3};
+  const Tensor g = tensor<double>({1.5, -2.0, 0.25}).view({1, 1, 1, 3});
+  const Tensor gx = apply1(d, {g, tensor<int64_t>({4, 0, 4}).view({1, 1, 1, 3})}, a);
+  EXPECT_EQ(testing::doubles(gx), (std::vector<double>{-2.0, 0, 0, 0, 1.75, 0}));
+  expect_error<IndexError>(
+      [&] {
+        apply1(d, {g, tensor<int64_t>({4, 6, 0}).view({1, 1, 1, 3})}, a);
+      },
+      {"max_pool2d_backward", "index 6", "plane of 6"});
+  expect_error<DTypeError>(
+      [&] {
+        apply1(d, {g, tensor<int32_t>({4, 0, 0}).view({1, 1, 1, 3})}, a);
+      },
+      {"max_pool2d_backward", "int64"});
 }
 
 TEST(Pool2d, Errors) {
