@@ -42,8 +42,8 @@ StepFn layer_step(RNNMode mode, const Tensor& w_hh_t, const Tensor& b_hh) {
   };
 }
 
-// An LSTM layer without a length mask runs as one lstm_sequence op (Note [The fused LSTM] in ops/lstm.h); its
-// final states are the last step's (the first's when reversed).
+// An LSTM layer without a length mask runs as one lstm_sequence op (Note [The fused LSTM] in ops/lstm.h) in float32
+// and float64 (other dtypes take the scan); its final states are the last step's (the first's when reversed).
 std::pair<Carry, Tensor> fused_lstm(const Tensor& gates_in, const Tensor& w_hh, const Carry& carry, bool reverse) {
   LstmSequence r = lstm_sequence(gates_in, w_hh, carry[0], carry[1], reverse);
   const int64_t last = reverse ? 0 : r.y.size(0) - 1;
@@ -163,7 +163,7 @@ std::pair<Tensor, Carry> RNNBase::run(const Tensor& input, const Tensor& lengths
         carry.push_back(s.defined() ? s.select(0, layer * dirs + dir) : zeros({batch, hidden_size}, dtype));
       }
       auto [last, ys] =
-          mode == RNNMode::kLstm && xs_tail.empty()
+          mode == RNNMode::kLstm && xs_tail.empty() && (dtype == kFloat32 || dtype == kFloat64)
               ? fused_lstm(xs[0], w[1], carry, dir == 1)
               : run_steps(layer_step(mode, w[1].t(), fold ? Tensor() : w[3]), std::move(carry), xs, dir == 1);
       outs.push_back(std::move(ys));
