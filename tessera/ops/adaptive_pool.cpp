@@ -6,6 +6,7 @@
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/index.h"
+#include "tessera/ops/pool.h"
 #include "tessera/ops/registry.h"
 #include "tessera/ops/shape.h"
 
@@ -32,12 +33,10 @@ std::vector<TensorType> adaptive_max_infer(std::span<const TensorType> in, const
   return {{in[0].dtype, out, in[0].device}, {kInt64, out, in[0].device}};
 }
 
-// Each output gradient goes to its window's argmax: scatter_add over the flattened planes.
+// Each output gradient goes to its window's argmax, as max_pool2d's.
 std::vector<Tensor> adaptive_max_vjp(const OpCall& c, std::span<const Tensor> g) {
   if (!g[0].defined()) return {Tensor{}};
-  const Shape& x = c.input_types[0].shape;
-  const Tensor idx = c.outputs[1].reshape({x[0], x[1], -1});
-  return {scatter_add(zeros({x[0], x[1], x[2] * x[3]}, g[0].dtype()), 2, idx, g[0].reshape({x[0], x[1], -1})).view(x)};
+  return {max_pool2d_backward(g[0], c.outputs[1], c.input_types[0].shape)};
 }
 
 std::shared_ptr<const Attrs> size_attrs(int64_t h, int64_t w) {

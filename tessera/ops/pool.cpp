@@ -85,14 +85,11 @@ std::vector<TensorType> pool_infer(std::span<const TensorType> in, const Attrs& 
 
 using Grads = std::vector<Tensor>;
 
-Pool2dAttrs with_size(const Pool2dAttrs& a, Shape size);
-
 // Each output gradient goes to its window's argmax: max_pool2d_backward adds it there, in one pass over a zeroed
 // input-sized gradient.
 Grads max_pool_vjp(const OpCall& c, std::span<const Tensor> g) {
   if (!g[0].defined()) return {Tensor{}};
-  static const OpDef& d = op("max_pool2d_backward");
-  return {apply1(d, {g[0], c.outputs[1]}, with_size(attrs_as<Pool2dAttrs>(c.attrs), c.input_types[0].shape))};
+  return {max_pool2d_backward(g[0], c.outputs[1], c.input_types[0].shape)};
 }
 
 // inputs: grad_output [N, C, H_out, W_out] and the argmax indices (int64, flattened over each [H, W] plane);
@@ -261,6 +258,13 @@ Tensor avg_pool2d(const Tensor& input, std::array<int64_t, 2> kernel_size, std::
   Pool2dAttrs a = make_attrs(kernel_size, stride, padding);
   a.ceil_mode = ceil_mode, a.count_include_pad = count_include_pad;
   return apply_pool(d, input, a)[0];
+}
+
+Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, Shape input_size) {
+  static const OpDef& d = op("max_pool2d_backward");
+  Pool2dAttrs a;  // only the size: the indices already say where each window's maximum was
+  a.size = std::move(input_size);
+  return apply1(d, {grad_output, indices}, a);
 }
 
 Tensor avg_pool2d_backward(const Tensor& grad_output, Shape input_size, const Pool2dAttrs& attrs) {

@@ -49,6 +49,10 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, std::arra
 Tensor avg_pool2d(const Tensor& input, std::array<int64_t, 2> kernel_size,
                   std::optional<std::array<int64_t, 2>> stride = {}, std::array<int64_t, 2> padding = {0, 0},
                   bool ceil_mode = false, bool count_include_pad = true);
+/// The gradient of max_pool2d (and adaptive_max_pool2d) for an input of shape `input_size` [N, C, H, W]: each
+/// element of grad_output [N, C, H_out, W_out] is added at its int64 `indices` (flattened over the [H, W] plane).
+/// IndexError for an index outside its plane.
+Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, Shape input_size);
 /// The gradient of avg_pool2d for an input of shape `input_size`: [N, C, H_out, W_out] -> input_size.
 Tensor avg_pool2d_backward(const Tensor& grad_output, Shape input_size, const Pool2dAttrs& attrs);
 /// Adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d) to [N, C, out_h, out_w] for any output
