@@ -1,6 +1,6 @@
 #pragma once
 // Shared pieces of Tessera's benchmarks: a reporter that pairs each "tessera/<case>" run with its
-// "torch/<case>" (and "blas/<case>") twin from the same program run and prints the median times, their min-max
+// "torch/<case>" (and "blas/<case>", "onednn/<case>") twin from the same program run and prints the median times, their min-max
 // over the repetitions and the ratio tessera / peer (../shared/BENCHMARKING.md).
 #include <benchmark/benchmark.h>
 
@@ -48,7 +48,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
       if (!r.run_name.args.empty()) what += "/" + r.run_name.args;
       if (r.error_occurred && impl == "tessera") errors_[what] = r.error_message;
       if (r.run_type != Run::RT_Aggregate) continue;
-      Times& t = (impl == "tessera" ? tessera_ : impl == "blas" ? blas_ : torch_)[what];
+      Times& t = (impl == "tessera" ? tessera_ : impl == "blas" ? blas_ : impl == "onednn" ? onednn_ : torch_)[what];
       // Wall time, except for cases that chose CPU time (single-threaded cases on a shared machine).
       double t_unit = r.run_name.time_type.empty() ? r.GetAdjustedCPUTime() : r.GetAdjustedRealTime();
       double seconds = t_unit / benchmark::GetTimeUnitMultiplier(r.time_unit);
@@ -71,13 +71,14 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\n%-30s %10s %21s %10s %21s %6s %10s %6s  %s\n", "benchmark (median)", "tessera", "(min-max)",
-                "libtorch", "(min-max)", "ratio", "BLAS", "ratio", "tessera rate");
+    std::printf("\n%-30s %10s %21s %10s %21s %6s %10s %6s %10s %6s  %s\n", "benchmark (median)", "tessera",
+                "(min-max)", "libtorch", "(min-max)", "ratio", "BLAS", "ratio", "oneDNN", "ratio", "tessera rate");
     for (const auto& [what, t] : tessera_) {
-      Times peer = lookup(torch_, what), blas = lookup(blas_, what);
-      std::printf("%-30s %10s %21s %10s %21s %6s %10s %6s  %s\n", what.c_str(), format_time(t.median).c_str(),
+      Times peer = lookup(torch_, what), blas = lookup(blas_, what), onednn = lookup(onednn_, what);
+      std::printf("%-30s %10s %21s %10s %21s %6s %10s %6s %10s %6s  %s\n", what.c_str(), format_time(t.median).c_str(),
                   range(t).c_str(), format_time(peer.median).c_str(), range(peer).c_str(), ratio(t, peer).c_str(),
-                  format_time(blas.median).c_str(), ratio(t, blas).c_str(), rates_[what].c_str());
+                  format_time(blas.median).c_str(), ratio(t, blas).c_str(), format_time(onednn.median).c_str(),
+                  ratio(t, onednn).c_str(), rates_[what].c_str());
     }
     for (const auto& [what, message] : errors_) std::printf("%-30s skipped: %s\n", what.c_str(), message.c_str());
   }
@@ -99,7 +100,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     std::snprintf(buf, sizeof buf, "%.2f", t.median / peer.median);
     return buf;
   }
-  std::map<std::string, Times> tessera_, torch_, blas_;
+  std::map<std::string, Times> tessera_, torch_, blas_, onednn_;
   std::map<std::string, std::string> rates_;
   std::map<std::string, std::string> errors_;
 };

@@ -2,6 +2,7 @@
 // elementwise add and exp on 16M floats, full sum, softmax-sized row reductions, and matmul 256/1024/2048.
 // Usage: bench/run (sets the thread count and the BLAS environment) or build/bench/bench_ops directly.
 #include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
 #include <torch/torch.h>
 
 #include "bench_common.h"
@@ -99,6 +100,20 @@ void blas_matmul(benchmark::State& s) {  // the BLAS called directly: the bar fo
   set_flops(s, 2.0 * n * n * n);
 }
 
+void onednn_matmul(benchmark::State& s) {  // oneDNN's GEMM called directly: the other bar
+  int n = static_cast<int>(s.range(0));
+  auto a = tessera::rand({n, n}), b = tessera::rand({n, n}), c = tessera::empty({n, n});
+  for (auto _ : s) {
+    if (dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data_ptr<float>(), n, b.data_ptr<float>(), n, 0.0f,
+                   c.data_ptr<float>(), n) != dnnl_success) {
+      s.SkipWithError("dnnl_sgemm failed");
+      break;
+    }
+    benchmark::ClobberMemory();
+  }
+  set_flops(s, 2.0 * n * n * n);
+}
+
 void configure(benchmark::internal::Benchmark* b) {
   b->Unit(benchmark::kMillisecond)->Repetitions(10)->ReportAggregatesOnly(true)->UseRealTime();
   tessera::bench::add_min_max(b);
@@ -119,6 +134,7 @@ BENCHMARK(torch_rowsum)->Name("torch/sum_4096x1000_dim1")->Apply(configure);
 BENCHMARK(tessera_matmul)->Name("tessera/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(torch_matmul)->Name("torch/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(blas_matmul)->Name("blas/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
+BENCHMARK(onednn_matmul)->Name("onednn/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 
 int main(int argc, char** argv) {
   int threads = tessera::num_threads();

@@ -1,6 +1,7 @@
 #include "tessera/backend/cpu/blas.h"
 
 #include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <limits>
@@ -29,6 +30,13 @@ void check_blas_sizes(std::initializer_list<int64_t> sizes) {
   }
 }
 
+// Note [GEMM choice]: measured on the model shapes (bench/bench_ops's matmul rows and the shapes of the Fashion CNN,
+// AlexNet, VGG-A and LSTM layers; AMD EPYC Zen 1, 2 threads, docs/performance.md), oneDNN's sgemm takes 0.45-0.9x
+// OpenBLAS's time on skinny products (a fully connected layer's weight gradient, batch-8 fc layers, an LSTM step)
+// and 0.9-1.03x on square ones, but 1.2-2.5x when the output has few columns (n < 32, e.g. a 10-class
+// classifier), where its fixed cost dominates. Float64 has only OpenBLAS.
+constexpr int64_t kMinDnnlColumns = 32;
+
 template <class T>
 void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc,
           T beta) {
@@ -37,6 +45,11 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b
   const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
   const auto lda = static_cast<blasint>(la.ld), ldb = static_cast<blasint>(lb.ld), ldcc = static_cast<blasint>(ldc);
   if constexpr (std::is_same_v<T, float>) {
+    // Note [GEMM choice]: oneDNN's sgemm, except for narrow outputs where OpenBLAS wins.
+    if (n >= kMinDnnlColumns && dnnl_sgemm(la.trans ? 'T' : 'N', lb.trans ? 'T' : 'N', m, n, k, 1.0f, a, la.ld, b, lb.ld,
+                                           beta, c, ldc) == dnnl_success) {
+      return;
+    }
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, beta, c, ldcc);
   } else {
     cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, a, lda, b, ldb, beta, c, ldcc);

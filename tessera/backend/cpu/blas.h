@@ -1,6 +1,7 @@
 #pragma once
-// The CPU backend's door to BLAS (OpenBLAS's CBLAS interface): strided matrices are handed over without a copy
-// when BLAS can read them as they are, i.e. row-major or the transpose of row-major (Note [BLAS layouts]).
+// The CPU backend's door to GEMM (oneDNN's sgemm or OpenBLAS's CBLAS interface, Note [GEMM choice] in blas.cpp):
+// strided matrices are handed over without a copy when BLAS can read them as they are, i.e. row-major or the
+// transpose of row-major (Note [BLAS layouts]).
 #include <cstdint>
 #include <initializer_list>
 
@@ -22,7 +23,8 @@ BlasMatrix blas_matrix(int64_t rows, int64_t cols, int64_t rs, int64_t cs);
 
 /// C = A @ B + beta C for an m x k A and a k x n B read through their layouts; C is row-major with leading dim
 /// ldc (beta = 0 overwrites C, whatever it held; beta = 1 accumulates into it). T is float or double (cblas_sgemm /
-/// cblas_dgemm). Sizes must fit BLAS's integers (check_blas_sizes).
+/// cblas_dgemm; float may run dnnl_sgemm instead, Note [GEMM choice]). Sizes must fit BLAS's integers
+/// (check_blas_sizes).
 template <class T>
 void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc,
           T beta = T(0));
