@@ -10,5 +10,8 @@ namespace tessera {
 int64_t cpu_cached_bytes();
 /// Returns every cached block to the system; live tensors are untouched.
 void cpu_empty_cache();
+/// How many more bytes of large blocks (64 KiB and up, counted by size class) can be live or cached before a
+/// request the cache cannot serve gives cached blocks back (Note [Cache bound] in allocator.cpp); may be negative.
+int64_t cpu_cache_headroom_bytes();
 
 }  // namespace tessera

@@ -50,6 +50,7 @@ TEST(Allocator, ReusesFreedLargeBlocksOfTheSameClass) {
   EXPECT_EQ(q, p);
   EXPECT_EQ(cpu_cached_bytes(), 0);
   a.deallocate(q, n - 1000);
+  ASSERT_GT(cpu_cache_headroom_bytes(), static_cast<int64_t>(3 * n));  // within the bound: nothing is given back
   void* big = a.allocate(2 * n);  // no cached block is large enough
   EXPECT_NE(big, p);
   a.deallocate(big, 2 * n);
@@ -59,6 +60,37 @@ TEST(Allocator, ReusesFreedLargeBlocksOfTheSameClass) {
   a.deallocate(small, size_t{1} << 20);
   cpu_empty_cache();
   EXPECT_EQ(cpu_cached_bytes(), 0);
+}
+
+// Beyond the bound (Note [Cache bound]), a request the cache cannot serve gives back the least recently cached
+// blocks until live + cached + requested bytes fit again. The request is mapped but never touched.
+TEST(Allocator, BeyondTheBoundAMissGivesBackTheOldestCachedBlocks) {
+  if (kSanitized) GTEST_SKIP() << "sanitizer builds cache nothing";
+  Allocator& a = cpu_allocator();
+  cpu_empty_cache();
+  const size_t mib = size_t{1} << 20;
+  void* b1 = a.allocate(mib);
+  void* b2 = a.allocate(2 * mib);
+  void* b4 = a.allocate(4 * mib);
+  a.deallocate(b1, mib);  // cached in the order 1, 4, 2 MiB
+  a.deallocate(b4, 4 * mib);
+  a.deallocate(b2, 2 * mib);
+  ASSERT_EQ(cpu_cached_bytes(), static_cast<int64_t>(7 * mib));
+  const int64_t headroom = cpu_cache_headroom_bytes();
+  ASSERT_GT(headroom, static_cast<int64_t>(8 * mib));
+  // A request whose size class is headroom + 3..5 MiB (a multiple of its class step, an eighth of its power of
+  // two) leaves room for at most 2..4 MiB of cache: the 1 and 4 MiB blocks go, the newest (2 MiB) stays.
+  size_t pow2 = mib;
+  while (pow2 * 2 <= static_cast<size_t>(headroom) + 5 * mib) pow2 *= 2;
+  const size_t step = pow2 / 8, request = (static_cast<size_t>(headroom) + 5 * mib) / step * step;
+  ASSERT_GT(request, static_cast<size_t>(headroom) + 3 * mib);
+  void* big = a.allocate(request);
+  EXPECT_EQ(cpu_cached_bytes(), static_cast<int64_t>(2 * mib));
+  void* again = a.allocate(2 * mib);  // still served from the cache
+  EXPECT_EQ(again, b2);
+  a.deallocate(again, 2 * mib);
+  a.deallocate(big, request);
+  cpu_empty_cache();
 }
 
 TEST(Allocator, ReusedBlocksHoldFreshValues) {
