@@ -1,7 +1,7 @@
 #pragma once
 // Shared pieces of Tessera's benchmarks: a reporter that pairs each "tessera/<case>" run with its
-// "torch/<case>" (and "blas/<case>", "onednn/<case>") twin from the same program run and prints the median times, their min-max
-// over the repetitions and the ratio tessera / peer (../shared/BENCHMARKING.md).
+// "torch/<case>" (and "blas/<case>", "onednn/<case>") twin from the same program run and prints the median times, their
+// min-max over the repetitions and the ratio tessera / peer (../shared/BENCHMARKING.md).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -71,8 +71,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\n%-30s %10s %21s %10s %21s %6s %10s %6s %10s %6s  %s\n", "benchmark (median)", "tessera",
-                "(min-max)", "libtorch", "(min-max)", "ratio", "BLAS", "ratio", "oneDNN", "ratio", "tessera rate");
+    std::printf("\n%-30s %10s %21s %10s %21s %6s %10s %6s %10s %6s  %s\n", "benchmark (median)", "tessera", "(min-max)",
+                "libtorch", "(min-max)", "ratio", "BLAS", "ratio", "oneDNN", "ratio", "tessera rate");
     for (const auto& [what, t] : tessera_) {
       Times peer = lookup(torch_, what), blas = lookup(blas_, what), onednn = lookup(onednn_, what);
       std::printf("%-30s %10s %21s %10s %21s %6s %10s %6s %10s %6s  %s\n", what.c_str(), format_time(t.median).c_str(),

@@ -104,8 +104,8 @@ void onednn_matmul(benchmark::State& s) {  // oneDNN's GEMM called directly: the
   int n = static_cast<int>(s.range(0));
   auto a = tessera::rand({n, n}), b = tessera::rand({n, n}), c = tessera::empty({n, n});
   for (auto _ : s) {
-    if (dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data_ptr<float>(), n, b.data_ptr<float>(), n, 0.0f,
-                   c.data_ptr<float>(), n) != dnnl_success) {
+    if (dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data_ptr<float>(), n, b.data_ptr<float>(), n, 0.0f, c.data_ptr<float>(),
+                   n) != dnnl_success) {
       s.SkipWithError("dnnl_sgemm failed");
       break;
     }

@@ -199,9 +199,9 @@ class CpuAllocator final : public Allocator {
     void* ptr;
     uint64_t seq;  // when it was cached (next_seq_ at the time)
   };
-  mutable std::mutex mutex_;                     // guards the four members below
-  std::map<size_t, std::vector<Cached>> free_;   // cached blocks by capacity, each class in caching order
-  std::unordered_map<void*, size_t> capacity_;   // capacity of every live large block
+  mutable std::mutex mutex_;                    // guards the four members below
+  std::map<size_t, std::vector<Cached>> free_;  // cached blocks by capacity, each class in caching order
+  std::unordered_map<void*, size_t> capacity_;  // capacity of every live large block
   size_t cached_bytes_ = 0;
   size_t live_capacity_ = 0;  // sum of capacity_
   uint64_t next_seq_ = 0;

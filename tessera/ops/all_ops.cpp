@@ -20,6 +20,7 @@ void register_all_ops(Registry& r) {
   register_pool_ops(r);
   register_softmax_ops(r);
   register_fused_ops(r);
+  register_fused_conv_ops(r);
   register_control_flow_ops(r);
   register_pad_ops(r);
   register_adaptive_pool_ops(r);

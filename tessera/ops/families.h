@@ -17,6 +17,7 @@ void register_conv_ops(Registry& r);           // ops/conv.cpp: conv2d and its g
 void register_pool_ops(Registry& r);           // ops/pool.cpp: max/avg pooling
 void register_softmax_ops(Registry& r);        // ops/softmax.cpp: softmax, log_softmax
 void register_fused_ops(Registry& r);          // ops/fused.cpp: fused_elementwise (made by graph fusion)
+void register_fused_conv_ops(Registry& r);     // ops/fused_conv.cpp: fused_conv2d (made by graph fusion)
 void register_control_flow_ops(Registry& r);   // ops/control_flow.cpp: scan
 void register_pad_ops(Registry& r);            // ops/pad.cpp: pad, pad_backward
 void register_adaptive_pool_ops(Registry& r);  // ops/adaptive_pool.cpp: adaptive_max_pool2d

@@ -25,7 +25,7 @@ const graph::Function& GraphStep::function_for(const Tensor& input, const Tensor
     if (p.requires_grad()) wrt.push_back(name);
   }
   graph::Function step = graph::gradients(fwd, "loss", wrt);
-  graph::Function fast(graph::fuse_elementwise(graph::optimize(step.graph())));
+  graph::Function fast(graph::fuse_elementwise(graph::fuse_conv2d(graph::optimize(step.graph()))));
   return cache_.emplace(std::move(key), std::move(fast)).first->second;
 }
 

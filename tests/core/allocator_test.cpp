@@ -51,7 +51,7 @@ TEST(Allocator, ReusesFreedLargeBlocksOfTheSameClass) {
   EXPECT_EQ(cpu_cached_bytes(), 0);
   a.deallocate(q, n - 1000);
   ASSERT_GT(cpu_cache_headroom_bytes(), static_cast<int64_t>(3 * n));  // within the bound: nothing is given back
-  void* big = a.allocate(2 * n);  // no cached block is large enough
+  void* big = a.allocate(2 * n);                                       // no cached block is large enough
   EXPECT_NE(big, p);
   a.deallocate(big, 2 * n);
   EXPECT_EQ(cpu_cached_bytes(), static_cast<int64_t>(3 * n));

@@ -46,8 +46,8 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b
   const auto lda = static_cast<blasint>(la.ld), ldb = static_cast<blasint>(lb.ld), ldcc = static_cast<blasint>(ldc);
   if constexpr (std::is_same_v<T, float>) {
     // Note [GEMM choice]: oneDNN's sgemm, except for narrow outputs where OpenBLAS wins.
-    if (n >= kMinDnnlColumns && dnnl_sgemm(la.trans ? 'T' : 'N', lb.trans ? 'T' : 'N', m, n, k, 1.0f, a, la.ld, b, lb.ld,
-                                           beta, c, ldc) == dnnl_success) {
+    if (n >= kMinDnnlColumns && dnnl_sgemm(la.trans ? 'T' : 'N', lb.trans ? 'T' : 'N', m, n, k, 1.0f, a, la.ld, b,
+                                           lb.ld, beta, c, ldc) == dnnl_success) {
       return;
     }
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, beta, c, ldcc);

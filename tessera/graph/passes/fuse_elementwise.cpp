@@ -2,6 +2,7 @@
 // fused_elementwise node (ops/fused.h), so the chain runs as one loop over the data.
 #include <algorithm>
 
+#include "tessera/graph/passes/pass_util.h"
 #include "tessera/graph/passes/passes.h"
 #include "tessera/ops/binary.h"
 #include "tessera/ops/fused.h"
@@ -33,14 +34,7 @@ double alpha_of(const Node& n, FusedOp op) {
 
 Graph fuse_elementwise(const Graph& g) {
   const size_t nn = g.num_nodes();
-  std::vector<int> readers(g.values().size(), 0);
-  for (const Node& n : g.nodes()) {
-    std::vector<ValueId> distinct = n.inputs;
-    std::sort(distinct.begin(), distinct.end());
-    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    for (ValueId v : distinct) ++readers[static_cast<size_t>(v)];
-  }
-  for (ValueId v : g.outputs()) readers[static_cast<size_t>(v)] += 2;  // an output is never internal
+  const std::vector<int> readers = count_readers(g);  // an output is never internal
   // group[root] = the member nodes of the tree rooted there; root_of[n] = its root.
   std::vector<std::vector<NodeId>> group(nn);
   std::vector<NodeId> root_of(nn, -1);

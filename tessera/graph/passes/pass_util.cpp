@@ -1,5 +1,7 @@
 #include "tessera/graph/passes/pass_util.h"
 
+#include <algorithm>
+
 #include "tessera/core/dtype_dispatch.h"
 #include "tessera/graph/random_nodes.h"
 
@@ -22,6 +24,18 @@ bool all_equal(const Tensor& t, double value) {
     }
     return true;
   });
+}
+
+std::vector<int> count_readers(const Graph& g) {
+  std::vector<int> readers(g.values().size(), 0);
+  for (const Node& n : g.nodes()) {
+    std::vector<ValueId> distinct = n.inputs;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    for (ValueId v : distinct) ++readers[static_cast<size_t>(v)];
+  }
+  for (ValueId v : g.outputs()) readers[static_cast<size_t>(v)] += 2;
+  return readers;
 }
 
 }  // namespace tessera::graph

@@ -1,5 +1,7 @@
 #pragma once
 // Small predicates the passes share.
+#include <vector>
+
 #include "tessera/graph/graph.h"
 
 namespace tessera::graph {
@@ -10,5 +12,9 @@ bool is_random_node(const Node& n);
 Tensor constant_of(const Graph& g, ValueId v);
 /// True when `t` is a defined constant all of whose elements equal `value`.
 bool all_equal(const Tensor& t, double value);
+
+/// How many nodes read each value (a node reading a value twice counts once); a graph output counts as two
+/// readers, so a value with one reader is never an output. Indexed by ValueId.
+std::vector<int> count_readers(const Graph& g);
 
 }  // namespace tessera::graph

@@ -22,6 +22,13 @@ Graph simplify(const Graph& g);
 /// last: fused nodes are not differentiable.
 Graph fuse_elementwise(const Graph& g);
 
+/// Convolution fusion: conv2d followed by a bias add (a [C_out] tensor viewed as [1, C_out, 1, 1], as nn::Conv2d
+/// and conv2d(..., bias) trace) and/or relu, where nothing else reads the inner values, becomes one fused_conv2d
+/// node (ops/fused_conv.h: oneDNN post-ops on float32). Inner values can no longer be fetched. Run it after
+/// differentiation (fused nodes are not differentiable) and before fuse_elementwise (which would take the add and
+/// relu into an elementwise loop).
+Graph fuse_conv2d(const Graph& g);
+
 /// Stops scan nodes from saving their carry history where nothing reads it (a reverse scan's history is read only
 /// by second-order gradients): O(steps x carry) memory less. Differentiate a graph before this pass.
 Graph prune_loop_outputs(const Graph& g);

@@ -45,7 +45,11 @@ struct ConvPlan {
   dnnl::primitive prim;
   memory::desc scratch;
   Operand in0, in1, out;
+  memory::desc bias;  // [co], when the forward adds one
 };
+
+// The forward's bias and ReLU as plan-shaping flags (part of the cache key).
+constexpr int64_t kBias = 1, kRelu = 2;
 
 // The NCHW descriptors of x, w and y.
 struct PlainDescs {
@@ -60,7 +64,7 @@ PlainDescs plain_descs(const ConvShape& s) {
           memory::desc({s.n, s.co, s.ho, s.wo}, f32, Tag::nchw)};
 }
 
-ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass) {
+ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, int64_t epilogue) {
   const PlainDescs plain = plain_descs(s);
   auto want = [&](const memory::desc& md) {
     return layout == ConvLayout::kPlain ? md : memory::desc(md.dims(), md.data_type(), Tag::any);
@@ -78,36 +82,64 @@ ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass) {
   const dnnl::convolution_forward::primitive_desc fwd(
       {dnnl::prop_kind::forward_training, algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e);
   switch (pass) {
-    case Pass::kForward:
-      return {dnnl::convolution_forward(fwd), fwd.scratchpad_desc(),
-              operand(DNNL_ARG_SRC, plain.x, fwd.src_desc(), false),
-              operand(DNNL_ARG_WEIGHTS, plain.w, fwd.weights_desc(), false),
-              operand(DNNL_ARG_DST, plain.y, fwd.dst_desc(), true)};
+    case Pass::kForward: {
+      if (epilogue == 0) {
+        return {dnnl::convolution_forward(fwd),
+                fwd.scratchpad_desc(),
+                operand(DNNL_ARG_SRC, plain.x, fwd.src_desc(), false),
+                operand(DNNL_ARG_WEIGHTS, plain.w, fwd.weights_desc(), false),
+                operand(DNNL_ARG_DST, plain.y, fwd.dst_desc(), true),
+                {}};
+      }
+      // Bias and ReLU inside the kernel: each output block is finished while it is still in cache.
+      const memory::desc bias =
+          (epilogue & kBias) ? memory::desc({s.co}, memory::data_type::f32, Tag::a) : memory::desc();
+      dnnl::primitive_attr fused = user_scratchpad();
+      if (epilogue & kRelu) {
+        dnnl::post_ops ops;
+        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+        fused.set_post_ops(ops);
+      }
+      const dnnl::convolution_forward::primitive_desc pd(
+          {dnnl::prop_kind::forward_inference, algo, x, w, bias, y, strides, dilates, pad_l, pad_r}, fused, e);
+      return {dnnl::convolution_forward(pd),
+              pd.scratchpad_desc(),
+              operand(DNNL_ARG_SRC, plain.x, pd.src_desc(), false),
+              operand(DNNL_ARG_WEIGHTS, plain.w, pd.weights_desc(), false),
+              operand(DNNL_ARG_DST, plain.y, pd.dst_desc(), true),
+              bias};
+    }
     case Pass::kInputGrad: {
       const dnnl::convolution_backward_data::primitive_desc pd({algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e,
                                                                fwd);
-      return {dnnl::convolution_backward_data(pd), pd.scratchpad_desc(),
+      return {dnnl::convolution_backward_data(pd),
+              pd.scratchpad_desc(),
               operand(DNNL_ARG_DIFF_DST, plain.y, pd.diff_dst_desc(), false),
               operand(DNNL_ARG_WEIGHTS, plain.w, pd.weights_desc(), false),
-              operand(DNNL_ARG_DIFF_SRC, plain.x, pd.diff_src_desc(), true)};
+              operand(DNNL_ARG_DIFF_SRC, plain.x, pd.diff_src_desc(), true),
+              {}};
     }
     case Pass::kWeightGrad: {
       const dnnl::convolution_backward_weights::primitive_desc pd({algo, x, w, y, strides, dilates, pad_l, pad_r}, attr,
                                                                   e, fwd);
-      return {dnnl::convolution_backward_weights(pd), pd.scratchpad_desc(),
+      return {dnnl::convolution_backward_weights(pd),
+              pd.scratchpad_desc(),
               operand(DNNL_ARG_SRC, plain.x, pd.src_desc(), false),
               operand(DNNL_ARG_DIFF_DST, plain.y, pd.diff_dst_desc(), false),
-              operand(DNNL_ARG_DIFF_WEIGHTS, plain.w, pd.diff_weights_desc(), true)};
+              operand(DNNL_ARG_DIFF_WEIGHTS, plain.w, pd.diff_weights_desc(), true),
+              {}};
     }
   }
   throw dnnl::error(dnnl_unimplemented, "unknown convolution pass");
 }
 
-bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const float* b, float* out) {
+bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const float* b, float* out,
+         ConvEpilogue epi = {}) {
+  const int64_t epilogue = (epi.bias ? kBias : 0) | (epi.relu ? kRelu : 0);
   PlanKey key{static_cast<int64_t>(pass), static_cast<int64_t>(layout), s.n, s.c, s.h, s.w, s.co, s.kh, s.kw};
   key.insert(key.end(), {s.ho, s.wo, s.groups, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.dilation[0],
-                         s.dilation[1]});
-  const auto plan = cached<ConvPlan>(std::move(key), [&] { return make_plan(s, layout, pass); });
+                         s.dilation[1], epilogue});
+  const auto plan = cached<ConvPlan>(std::move(key), [&] { return make_plan(s, layout, pass, epilogue); });
   if (!plan) return false;
   std::unordered_map<int, memory> args;
   std::optional<Buffer> staged[3];
@@ -123,6 +155,7 @@ bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const
   };
   bind_input(plan->in0, a, staged[0]);
   bind_input(plan->in1, b, staged[1]);
+  if (epi.bias) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, epi.bias));
   const Operand& o = plan->out;
   if (o.reorder) staged[2].emplace(o.chosen.get_size());
   args.emplace(o.arg, wrap(o.chosen, o.reorder ? staged[2]->data() : out));
@@ -136,8 +169,8 @@ bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const
 
 }  // namespace
 
-bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y) {
-  return run(Pass::kForward, s, layout, x, w, y);
+bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y, ConvEpilogue epi) {
+  return run(Pass::kForward, s, layout, x, w, y, epi);
 }
 bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx) {
   return run(Pass::kInputGrad, s, layout, gy, w, gx);
