@@ -1,6 +1,7 @@
 #include "tessera/core/allocator.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -68,16 +69,18 @@ size_t cache_limit() {
 // live blocks plus the cache, exactly: through malloc, blocks given back by the cache stayed resident in its
 // free lists (a 64 KiB - 32 MiB block is not returned to the kernel) and fragmented them.
 void* system_allocate(size_t bytes) {
-  const size_t align = bytes >= kHugeMin ? kHugePage : 4096;
-  const size_t mapped = bytes + (align > 4096 ? align : 0);
+  static const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t length = (bytes + page - 1) / page * page;  // munmap of `bytes` later frees the same pages
+  const size_t align = bytes >= kHugeMin ? std::max(kHugePage, page) : page;
+  const size_t mapped = length + (align > page ? align : 0);
   void* m = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (m == MAP_FAILED) return nullptr;
   auto* base = static_cast<char*>(m);
   auto* p = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + align - 1) / align * align);
-  // Trim the alignment slack on both sides (page-sized pieces: every size class is a multiple of 8 KiB).
+  // Trim the alignment slack on both sides (whole pages: p and p + length are page-aligned).
   if (p > base) munmap(base, static_cast<size_t>(p - base));
-  if (base + mapped > p + bytes) munmap(p + bytes, static_cast<size_t>(base + mapped - (p + bytes)));
-  if (bytes >= kHugeMin) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure changes nothing
+  if (base + mapped > p + length) munmap(p + length, static_cast<size_t>(base + mapped - (p + length)));
+  if (bytes >= kHugeMin) madvise(p, length, MADV_HUGEPAGE);  // advice only: failure changes nothing
   return p;
 }
 void system_free(void* p, size_t bytes) { munmap(p, bytes); }

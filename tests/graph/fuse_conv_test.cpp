@@ -1,6 +1,9 @@
 // Convolution fusion (graph/passes/fuse_conv.cpp) and the fused_conv2d op: which chains fuse, and the fused
 // graph's values against the unfused graph's (conv2d's own values are checked against PyTorch in
 // tests/ops/conv_*_test.cpp) on odd shapes, in float64 (our kernels) and float32 (each oneDNN path).
+#include <cmath>
+#include <limits>
+
 #include "graph/graph_testing.h"
 #include "tessera/backend/cpu/conv_algorithm.h"
 #include "tessera/ops/fused_conv.h"
@@ -94,6 +97,28 @@ TEST(FuseConv, HandComputedValues) {
     expect_same(fused_conv2d(x, w, b, a), make({1, 1, 1, 1, 0, 0, 2, 4}, dt, {1, 2, 2, 2}), 0);
     a.relu = false;
     expect_same(fused_conv2d(x, w, b, a), make({1, 1, 1, 1, -4, -2, 2, 4}, dt, {1, 2, 2, 2}), 0);
+  }
+}
+
+// relu passes NaN (as torch.relu does); the fused op must too, on every float32 path.
+TEST(FuseConv, NaNPassesAsThroughTheUnfusedOps) {
+  const Case& c = kCases[5];  // 64 input channels: oneDNN's blocked layout under kAuto
+  for (ConvAlgorithm a : {ConvAlgorithm::kAuto, ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain}) {
+    const ConvAlgorithm previous = cpu::set_conv_algorithm(a);
+    Tensor x = wave(c.x, 0.3, 1.0, kFloat32), w = wave(c.w, 0.7, 0.5, kFloat32), b = wave({c.w[0]}, 0.2, 0.3, kFloat32);
+    x.data_ptr<float>()[7] = std::numeric_limits<float>::quiet_NaN();
+    FusedConv2dAttrs attrs;
+    attrs.conv.padding = c.padding;
+    attrs.relu = true;
+    const std::vector<double> fused = doubles(fused_conv2d(x, w, b, attrs)),
+                              unfused = doubles(relu(conv2d(x, w, b, c.stride, c.padding)));
+    int64_t nans = 0;
+    for (size_t i = 0; i < fused.size(); ++i) {
+      nans += std::isnan(unfused[i]);
+      EXPECT_EQ(std::isnan(fused[i]), std::isnan(unfused[i])) << "element " << i;
+    }
+    EXPECT_GT(nans, 0);
+    cpu::set_conv_algorithm(previous);
   }
 }
 

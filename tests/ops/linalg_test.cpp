@@ -186,6 +186,14 @@ TEST(Matmul, LargeRandomProductMatchesNaiveLoop) {
   expect_near_all(values<double>(matmul(a, b)), ref, 1e-12);
   expect_near_all(values<float>(matmul(a.to(kFloat32), b.to(kFloat32))), ref, 1e-4);
   expect_near_all(values<double>(bmm(a, b)), ref, 1e-12);
+  // Both operands transposed, float32 with 32 or more output columns: oneDNN's sgemm (Note [GEMM choice]).
+  Tensor ast = random({batch, k, m});
+  Tensor as = strided_view(ast, {batch, m, k}, {m * k, 1, m});
+  std::vector<double> ref_t = naive(values<double>(as), values<double>(b), batch, m, k, n, true);
+  Tensor as32 = strided_view(ast.to(kFloat32), {batch, m, k}, {m * k, 1, m});
+  Tensor b32 = strided_view(bt.to(kFloat32), {batch, k, n}, {n * k, 1, k});
+  expect_near_all(values<float>(matmul(as32, b32)), ref_t, 1e-4);
+  expect_near_all(values<float>(matmul(as32, b32.contiguous())), ref_t, 1e-4);
   // Many small products run in parallel over the batch.
   Tensor sa = random({200, 12, 20}), sb = random({200, 20, 16});
   expect_near_all(values<double>(matmul(sa, sb)), naive(values<double>(sa), values<double>(sb), 200, 12, 20, 16, true),

@@ -220,17 +220,12 @@ ConvAlgorithm choose(const onednn::ConvShape& s) {
 // The float32 pass through oneDNN when the setting (or, for kAuto, the measured choice) says so; false when
 // im2col is to run.
 template <Which W>
-ConvAlgorithm resolved_algorithm(const onednn::ConvShape& s) {
-  const ConvAlgorithm algo = algorithm_setting().load(std::memory_order_relaxed);
-  return algo == ConvAlgorithm::kAuto ? choose<W>(s) : algo;
-}
-
-template <Which W>
-bool run_dnnl(const onednn::ConvShape& s, const float* a, const float* b, float* out, onednn::ConvEpilogue epi = {}) {
-  const ConvAlgorithm algo = resolved_algorithm<W>(s);
+bool run_dnnl(const onednn::ConvShape& s, const float* a, const float* b, float* out, const float* bias = nullptr) {
+  ConvAlgorithm algo = algorithm_setting().load(std::memory_order_relaxed);
+  if (algo == ConvAlgorithm::kAuto) algo = choose<W>(s);
   if (algo == ConvAlgorithm::kIm2col) return false;
   const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
-  if constexpr (W == Which::kForward) return onednn::conv_forward(s, layout, a, b, out, epi);
+  if constexpr (W == Which::kForward) return onednn::conv_forward(s, layout, a, b, out, bias);
   if constexpr (W == Which::kInputGrad) return onednn::conv_input_grad(s, layout, a, b, out);
   if constexpr (W == Which::kWeightGrad) return onednn::conv_weight_grad(s, layout, a, b, out);
 }
@@ -279,10 +274,10 @@ void add_bias_relu(T* y, const T* bias, bool relu, int64_t n, int64_t co, int64_
   });
 }
 
-// fused_conv2d (ops/fused_conv.h). Float32 through oneDNN where the forward's dispatch picks it, with the bias as
-// a post-op, and ReLU as a post-op only in blocked layout: oneDNN's NCHW (GEMM) convolution applies an eltwise
-// post-op 2.5-7x slower than our own pass (measured on the first layers of the Fashion CNN and VGG, where the
-// plain path runs), so there ReLU follows in add_bias_relu. Elsewhere the forward kernel, then add_bias_relu.
+// fused_conv2d (ops/fused_conv.h). Float32 through oneDNN where the forward's dispatch picks it, with the bias
+// added inside its kernel, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's relu
+// passes it), and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere the
+// forward kernel, then bias and ReLU in one add_bias_relu pass.
 std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& attrs,
                                       std::span<const TensorType> types) {
   const auto& a = attrs_as<FusedConv2dAttrs>(attrs);
@@ -294,11 +289,10 @@ std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& a
   const onednn::ConvShape shape = conv_shape(x.shape(), w.shape(), a.conv);
   const int64_t plane = shape.ho * shape.wo;
   if (dt == kFloat32 && w.numel() > 0) {
-    const bool relu_inside = resolved_algorithm<Which::kForward>(shape) == ConvAlgorithm::kDnnlBlocked;
-    const onednn::ConvEpilogue epi{bias.defined() ? bias.data_ptr<const float>() : nullptr, a.relu && relu_inside};
     float* y = out.data_ptr<float>();
-    if (run_dnnl<Which::kForward>(shape, x.data_ptr<const float>(), w.data_ptr<const float>(), y, epi)) {
-      if (a.relu && !relu_inside) add_bias_relu<float>(y, nullptr, true, shape.n, shape.co, plane);
+    if (run_dnnl<Which::kForward>(shape, x.data_ptr<const float>(), w.data_ptr<const float>(), y,
+                                  bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
+      if (a.relu) add_bias_relu<float>(y, nullptr, true, shape.n, shape.co, plane);
       return {out};
     }
   }

@@ -1,5 +1,5 @@
 // Convolution fusion: conv2d -> add(bias viewed [1, C_out, 1, 1]) -> relu chains, whose inner values nothing else
-// reads, become one fused_conv2d node (ops/fused_conv.h), which oneDNN runs with the bias and ReLU as post-ops.
+// reads, become one fused_conv2d node (ops/fused_conv.h): oneDNN adds the bias inside the convolution.
 #include "tessera/graph/passes/pass_util.h"
 #include "tessera/graph/passes/passes.h"
 #include "tessera/ops/binary.h"

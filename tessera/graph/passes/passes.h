@@ -24,9 +24,9 @@ Graph fuse_elementwise(const Graph& g);
 
 /// Convolution fusion: conv2d followed by a bias add (a [C_out] tensor viewed as [1, C_out, 1, 1], as nn::Conv2d
 /// and conv2d(..., bias) trace) and/or relu, where nothing else reads the inner values, becomes one fused_conv2d
-/// node (ops/fused_conv.h: oneDNN post-ops on float32). Inner values can no longer be fetched. Run it after
-/// differentiation (fused nodes are not differentiable) and before fuse_elementwise (which would take the add and
-/// relu into an elementwise loop).
+/// node (ops/fused_conv.h: on float32, oneDNN adds the bias inside the convolution). Inner values can no longer be
+/// fetched. Run it after differentiation (fused nodes are not differentiable) and before fuse_elementwise (which would
+/// take the add and relu into an elementwise loop).
 Graph fuse_conv2d(const Graph& g);
 
 /// Stops scan nodes from saving their carry history where nothing reads it (a reverse scan's history is read only

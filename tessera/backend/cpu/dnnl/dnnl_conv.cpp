@@ -48,9 +48,6 @@ struct ConvPlan {
   memory::desc bias;  // [co], when the forward adds one
 };
 
-// The forward's bias and ReLU as plan-shaping flags (part of the cache key).
-constexpr int64_t kBias = 1, kRelu = 2;
-
 // The NCHW descriptors of x, w and y.
 struct PlainDescs {
   memory::desc x, w, y;
@@ -64,7 +61,7 @@ PlainDescs plain_descs(const ConvShape& s) {
           memory::desc({s.n, s.co, s.ho, s.wo}, f32, Tag::nchw)};
 }
 
-ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, int64_t epilogue) {
+ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, bool bias) {
   const PlainDescs plain = plain_descs(s);
   auto want = [&](const memory::desc& md) {
     return layout == ConvLayout::kPlain ? md : memory::desc(md.dims(), md.data_type(), Tag::any);
@@ -83,7 +80,7 @@ ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, int64_t epi
       {dnnl::prop_kind::forward_training, algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e);
   switch (pass) {
     case Pass::kForward: {
-      if (epilogue == 0) {
+      if (!bias) {
         return {dnnl::convolution_forward(fwd),
                 fwd.scratchpad_desc(),
                 operand(DNNL_ARG_SRC, plain.x, fwd.src_desc(), false),
@@ -91,23 +88,16 @@ ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, int64_t epi
                 operand(DNNL_ARG_DST, plain.y, fwd.dst_desc(), true),
                 {}};
       }
-      // Bias and ReLU inside the kernel: each output block is finished while it is still in cache.
-      const memory::desc bias =
-          (epilogue & kBias) ? memory::desc({s.co}, memory::data_type::f32, Tag::a) : memory::desc();
-      dnnl::primitive_attr fused = user_scratchpad();
-      if (epilogue & kRelu) {
-        dnnl::post_ops ops;
-        ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-        fused.set_post_ops(ops);
-      }
+      // The bias inside the kernel: each output block is finished while it is still in cache.
+      const memory::desc b({s.co}, memory::data_type::f32, Tag::a);
       const dnnl::convolution_forward::primitive_desc pd(
-          {dnnl::prop_kind::forward_inference, algo, x, w, bias, y, strides, dilates, pad_l, pad_r}, fused, e);
+          {dnnl::prop_kind::forward_inference, algo, x, w, b, y, strides, dilates, pad_l, pad_r}, attr, e);
       return {dnnl::convolution_forward(pd),
               pd.scratchpad_desc(),
               operand(DNNL_ARG_SRC, plain.x, pd.src_desc(), false),
               operand(DNNL_ARG_WEIGHTS, plain.w, pd.weights_desc(), false),
               operand(DNNL_ARG_DST, plain.y, pd.dst_desc(), true),
-              bias};
+              b};
     }
     case Pass::kInputGrad: {
       const dnnl::convolution_backward_data::primitive_desc pd({algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e,
@@ -134,12 +124,11 @@ ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, int64_t epi
 }
 
 bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const float* b, float* out,
-         ConvEpilogue epi = {}) {
-  const int64_t epilogue = (epi.bias ? kBias : 0) | (epi.relu ? kRelu : 0);
+         const float* bias = nullptr) {
   PlanKey key{static_cast<int64_t>(pass), static_cast<int64_t>(layout), s.n, s.c, s.h, s.w, s.co, s.kh, s.kw};
   key.insert(key.end(), {s.ho, s.wo, s.groups, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.dilation[0],
-                         s.dilation[1], epilogue});
-  const auto plan = cached<ConvPlan>(std::move(key), [&] { return make_plan(s, layout, pass, epilogue); });
+                         s.dilation[1], bias != nullptr});
+  const auto plan = cached<ConvPlan>(std::move(key), [&] { return make_plan(s, layout, pass, bias != nullptr); });
   if (!plan) return false;
   std::unordered_map<int, memory> args;
   std::optional<Buffer> staged[3];
@@ -155,7 +144,7 @@ bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const
   };
   bind_input(plan->in0, a, staged[0]);
   bind_input(plan->in1, b, staged[1]);
-  if (epi.bias) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, epi.bias));
+  if (bias) args.emplace(DNNL_ARG_BIAS, wrap(plan->bias, bias));
   const Operand& o = plan->out;
   if (o.reorder) staged[2].emplace(o.chosen.get_size());
   args.emplace(o.arg, wrap(o.chosen, o.reorder ? staged[2]->data() : out));
@@ -169,8 +158,8 @@ bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const
 
 }  // namespace
 
-bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y, ConvEpilogue epi) {
-  return run(Pass::kForward, s, layout, x, w, y, epi);
+bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y, const float* bias) {
+  return run(Pass::kForward, s, layout, x, w, y, bias);
 }
 bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx) {
   return run(Pass::kInputGrad, s, layout, gy, w, gx);

@@ -20,15 +20,10 @@ enum class ConvLayout { kPlain, kBlocked };
 
 /// The three passes, each returning false (having written nothing) when oneDNN has no implementation for the
 /// shape, so the caller runs its own kernel. Contiguous float32 buffers; outputs are overwritten.
-/// What oneDNN adds to a forward convolution inside its kernel (post-ops): a bias [co] (null: none) and ReLU.
-struct ConvEpilogue {
-  const float* bias = nullptr;
-  bool relu = false;
-};
-
-/// y = conv2d(x, w), then + bias and relu as `epi` asks
+/// y = conv2d(x, w), plus bias [co] broadcast over each output plane when not null (added inside the kernel).
+/// (oneDNN's ReLU post-op is not offered: it turns NaN into 0 where Tessera's relu passes NaN.)
 bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y,
-                  ConvEpilogue epi = {});
+                  const float* bias = nullptr);
 /// gx = conv2d_input_grad(gy, w)
 bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx);
 /// gw = conv2d_weight_grad(x, gy)
