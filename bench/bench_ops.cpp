@@ -1,5 +1,6 @@
 // Micro-benchmarks of the tensor core against libtorch in the same run (same thread count):
-// elementwise add and exp on 16M floats, full sum, softmax-sized row reductions, and matmul 256/1024/2048.
+// elementwise add and exp on 16M floats, full sum, softmax-sized row reductions, batch norm (training mode), and
+// matmul 256/1024/2048.
 // Usage: bench/run (sets the thread count and the BLAS environment) or build/bench/bench_ops directly.
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -75,6 +76,33 @@ void torch_rowsum(benchmark::State& s) {
   set_bytes(s, 4096 * 1000 * 4);
 }
 
+// ---- Normalization: batch norm in training mode, forward and forward + backward, on a ResNet-sized activation ----
+constexpr int64_t kBnN = 32, kBnC = 64, kBnHW = 56;
+
+void tessera_batch_norm(benchmark::State& s) {
+  const bool backward = s.range(0) != 0;
+  auto x = tessera::randn({kBnN, kBnC, kBnHW, kBnHW}).requires_grad_(backward);
+  auto rm = tessera::zeros({kBnC}), rv = tessera::ones({kBnC});
+  auto w = tessera::ones({kBnC}).requires_grad_(backward), b = tessera::zeros({kBnC}).requires_grad_(backward);
+  for (auto _ : s) {
+    auto y = tessera::nn::functional::batch_norm(x, rm, rv, w, b, /*training=*/true);
+    if (backward) y.sum().backward();
+    benchmark::DoNotOptimize(y);
+  }
+  set_bytes(s, kBnN * kBnC * kBnHW * kBnHW * 4);
+}
+void torch_batch_norm(benchmark::State& s) {
+  const bool backward = s.range(0) != 0;
+  auto x = torch::randn({kBnN, kBnC, kBnHW, kBnHW}).requires_grad_(backward);
+  auto rm = torch::zeros({kBnC}), rv = torch::ones({kBnC});
+  auto w = torch::ones({kBnC}).requires_grad_(backward), b = torch::zeros({kBnC}).requires_grad_(backward);
+  for (auto _ : s) {
+    auto y = torch::batch_norm(x, w, b, rm, rv, /*training=*/true, 0.1, 1e-5, /*cudnn_enabled=*/false);
+    if (backward) y.sum().backward();
+    benchmark::DoNotOptimize(y);
+  }
+}
+
 // ---- Matmul ---------------------------------------------------------------------------------------
 void tessera_matmul(benchmark::State& s) {
   int64_t n = s.range(0);
@@ -131,6 +159,8 @@ BENCHMARK(tessera_rowmax)->Name("tessera/amax_4096x1000_dim1")->Apply(configure)
 BENCHMARK(torch_rowmax)->Name("torch/amax_4096x1000_dim1")->Apply(configure);
 BENCHMARK(tessera_rowsum)->Name("tessera/sum_4096x1000_dim1")->Apply(configure);
 BENCHMARK(torch_rowsum)->Name("torch/sum_4096x1000_dim1")->Apply(configure);
+BENCHMARK(tessera_batch_norm)->Name("tessera/batch_norm_32x64x56x56")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
+BENCHMARK(torch_batch_norm)->Name("torch/batch_norm_32x64x56x56")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
 BENCHMARK(tessera_matmul)->Name("tessera/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(torch_matmul)->Name("torch/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(blas_matmul)->Name("blas/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
