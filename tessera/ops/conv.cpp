@@ -67,18 +67,32 @@ Shape conv_forward_shape(const char* op, const Shape& x, const Shape& w, const C
   return out;
 }
 
+// The attribute and dtype checks of conv2d and its gradient ops.
+void check_conv_operands(const char* op, const TensorType& a0, const TensorType& a1, const Conv2dAttrs& a) {
+  check_conv_attrs(op, a);
+  check<DTypeError>(a0.dtype == a1.dtype, op, ": expected operands of the same dtype, got ", a0.dtype, " and ",
+                    a1.dtype);
+  check<DTypeError>(a0.dtype == kFloat32 || a0.dtype == kFloat64, op, ": expected float32 or float64 operands, got ",
+                    a0.dtype);
+}
+
+}  // namespace
+
+TensorType conv2d_output_type(const char* op, const TensorType& x, const TensorType& w, const Conv2dAttrs& a) {
+  check_conv_operands(op, x, w, a);
+  return {x.dtype, conv_forward_shape(op, x.shape, w.shape, a), x.device};
+}
+
+namespace {
+
 template <ConvOp O>
 std::vector<TensorType> conv_infer(std::span<const TensorType> in, const Attrs& attrs) {
   constexpr const char* op = conv_name(O);
   const auto& a = attrs_as<Conv2dAttrs>(attrs);
-  check_conv_attrs(op, a);
-  check<DTypeError>(in[0].dtype == in[1].dtype, op, ": expected operands of the same dtype, got ", in[0].dtype, " and ",
-                    in[1].dtype);
-  check<DTypeError>(in[0].dtype == kFloat32 || in[0].dtype == kFloat64, op,
-                    ": expected float32 or float64 operands, got ", in[0].dtype);
   if constexpr (O == ConvOp::kForward) {
-    return {{in[0].dtype, conv_forward_shape(op, in[0].shape, in[1].shape, a), in[0].device}};
+    return {conv2d_output_type(op, in[0], in[1], a)};
   } else {
+    check_conv_operands(op, in[0], in[1], a);
     // The produced tensor (input or weight) must be one that conv2d maps to grad_output's shape.
     const bool input_grad = O == ConvOp::kInputGrad;
     const Shape& x = input_grad ? a.size : in[0].shape;

@@ -31,6 +31,11 @@ struct Conv2dAttrs final : AttrsOf<Conv2dAttrs> {
 /// The output length of a convolution along one dim: floor((in + 2 pad - dilation (k - 1) - 1) / stride) + 1.
 int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation);
 
+/// conv2d's shape rule, for conv2d and the ops built on it (fused_conv2d): checks the attributes, the dtypes
+/// (float32/float64, equal) and the shapes of input x [N, C_in, H, W] and weight w [C_out, C_in / groups, kH, kW],
+/// and returns the output's type [N, C_out, H_out, W_out]. ValueError / DTypeError / ShapeError name `op`.
+TensorType conv2d_output_type(const char* op, const TensorType& x, const TensorType& w, const Conv2dAttrs& a);
+
 /// 2-d convolution (torch.nn.functional.conv2d): input [N, C_in, H, W] (or unbatched [C_in, H, W]), weight
 /// [C_out, C_in / groups, kH, kW], optional bias [C_out] -> [N, C_out, H_out, W_out] with
 /// H_out = floor((H + 2 padding - dilation (kH - 1) - 1) / stride) + 1 (likewise W_out).

@@ -13,12 +13,6 @@ namespace {
 
 using cpu::ConvAlgorithm;
 
-std::vector<std::string> ops_of(const graph::Graph& g) {
-  std::vector<std::string> ops;
-  for (const auto& n : g.nodes()) ops.push_back(n.def->name);
-  return ops;
-}
-
 struct Case {
   const char* label;
   Shape x, w;
@@ -44,18 +38,6 @@ Function conv_bias_relu(const Case& c, DType dt, bool bias, bool relu) {
   std::vector<graph::InputSpec> specs{{"x", {c.x.begin(), c.x.end()}, dt}, {"w", {c.w.begin(), c.w.end()}, dt}};
   if (bias) specs.push_back({"b", {c.w[0]}, dt});
   return graph::trace(f, specs);
-}
-
-// Every element within tol x the largest magnitude (float32 sums in another order cancel differently).
-void expect_same_to_scale(const Tensor& a, const Tensor& b, double tol) {
-  ASSERT_EQ(a.shape(), b.shape());
-  const std::vector<double> x = doubles(a), y = doubles(b);
-  double scale = 0, worst = 0;
-  for (size_t i = 0; i < y.size(); ++i) {
-    scale = std::max(scale, std::abs(y[i]));
-    worst = std::max(worst, std::abs(x[i] - y[i]));
-  }
-  EXPECT_LE(worst, tol * scale) << "largest magnitude " << scale;
 }
 
 void expect_fused_equals_unfused(const Case& c, DType dt, bool bias, bool relu, double tol) {
@@ -158,12 +140,7 @@ TEST(FuseConv, AnAddThatIsNotAPerChannelBiasIsNotFused) {
 
 TEST(FuseConv, TrainingGraphOfACnnMatchesUnfused) {
   auto m = small_cnn();
-  auto f = [&](const std::vector<Tensor>& in) {
-    return std::vector<Tensor>{nn::cross_entropy(m->forward(in[0]), in[1])};
-  };
-  Function fwd = graph::trace(f, {{"x", {Dim("N"), 1, 14, 14}, kFloat64}, {"t", {Dim("N")}, kInt64}},
-                              {.capture_names = nn::capture_names(*m), .output_names = {"loss"}});
-  Function g = graph::gradients(fwd, "loss", {"0.weight", "0.bias", "3.weight", "3.bias"});
+  Function g = cross_entropy_gradients(*m, {Dim("N"), 1, 14, 14}, {"0.weight", "0.bias", "3.weight", "3.bias"});
   Function opt(graph::fuse_elementwise(graph::fuse_conv2d(graph::optimize(g.graph()))));
   int fused = 0;
   for (const auto& n : opt.graph().nodes()) fused += n.def->name == "fused_conv2d";

@@ -4,12 +4,6 @@
 namespace tessera::testing {
 namespace {
 
-std::vector<std::string> ops_of(const graph::Graph& g) {
-  std::vector<std::string> ops;
-  for (const auto& n : g.nodes()) ops.push_back(n.def->name);
-  return ops;
-}
-
 Function traced(const graph::TracedFn& f, Shape shape = {3}) {
   std::vector<Dim> dims(shape.begin(), shape.end());
   return graph::trace(f, {{"x", dims, kFloat64}}, {.output_names = {"out"}});
@@ -172,12 +166,7 @@ TEST(Fusion, BroadcastsOtherThanScalarsAndIntegerOpsAreNotFused) {
 
 TEST(Fusion, FusedMlpTrainingGraphMatchesUnfused) {
   auto m = small_mlp();
-  auto f = [&](const std::vector<Tensor>& in) {
-    return std::vector<Tensor>{nn::cross_entropy(m->forward(in[0]), in[1])};
-  };
-  Function fwd = graph::trace(f, {{"x", {Dim("N"), 1, 28, 28}, kFloat64}, {"t", {Dim("N")}, kInt64}},
-                              {.capture_names = nn::capture_names(*m), .output_names = {"loss"}});
-  Function g = graph::gradients(fwd, "loss", {"1.weight", "3.weight"});
+  Function g = cross_entropy_gradients(*m, {Dim("N"), 1, 28, 28}, {"1.weight", "3.weight"});
   Function opt(graph::fuse_elementwise(graph::optimize(g.graph())));
   int fused_nodes = 0;
   for (const auto& n : opt.graph().nodes()) fused_nodes += n.def->name == "fused_elementwise";
@@ -220,14 +209,7 @@ TEST(MemoryPlan, ViewsLiveInTheirBaseAndDynamicDimsTakeTheBoundSize) {
 
 TEST(MemoryPlan, ArenaIsFarBelowUnplannedOnACnnTrainingGraph) {
   auto m = small_cnn();
-  auto f = [&](const std::vector<Tensor>& in) {
-    return std::vector<Tensor>{nn::cross_entropy(m->forward(in[0]), in[1])};
-  };
-  Function fwd = graph::trace(f, {{"x", {Dim("N"), 1, 14, 14}, kFloat64}, {"t", {Dim("N")}, kInt64}},
-                              {.capture_names = nn::capture_names(*m), .output_names = {"loss"}});
-  std::vector<std::string> wrt;
-  for (const auto& [name, p] : m->named_parameters()) wrt.push_back(name);
-  graph::Graph g = graph::gradients(fwd, "loss", wrt).graph();
+  graph::Graph g = cross_entropy_gradients(*m, {Dim("N"), 1, 14, 14}).graph();
   graph::MemoryPlan p = graph::plan_memory(g, {32});
   EXPECT_GE(p.arena_bytes, p.live_peak_bytes);
   EXPECT_LT(p.arena_bytes * 2, p.unplanned_bytes);
