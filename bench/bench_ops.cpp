@@ -1,7 +1,7 @@
 // Micro-benchmarks of the tensor core against libtorch in the same run (same thread count):
-// elementwise add and exp on 16M floats, full sum, softmax-sized row reductions, batch norm (training mode), and
-// matmul 256/1024/2048.
-// Usage: bench/run (sets the thread count and the BLAS environment) or build/bench/bench_ops directly.
+// elementwise add and exp on 16M floats, full sum, softmax-sized row reductions, batch norm (training mode), layer
+// norm, and matmul 256/1024/2048. Usage: bench/run (sets the thread count and the BLAS environment) or
+// build/bench/bench_ops directly.
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <torch/torch.h>
@@ -103,6 +103,31 @@ void torch_batch_norm(benchmark::State& s) {
   }
 }
 
+// ---- Normalization: layer norm over the last dim of a transformer-sized activation ------------------------------
+constexpr int64_t kLnN = 32, kLnT = 128, kLnD = 512;
+
+void tessera_layer_norm(benchmark::State& s) {
+  const bool backward = s.range(0) != 0;
+  auto x = tessera::randn({kLnN, kLnT, kLnD}).requires_grad_(backward);
+  auto w = tessera::ones({kLnD}).requires_grad_(backward), b = tessera::zeros({kLnD}).requires_grad_(backward);
+  for (auto _ : s) {
+    auto y = tessera::nn::functional::layer_norm(x, {kLnD}, w, b);
+    if (backward) y.sum().backward();
+    benchmark::DoNotOptimize(y);
+  }
+  set_bytes(s, kLnN * kLnT * kLnD * 4);
+}
+void torch_layer_norm(benchmark::State& s) {
+  const bool backward = s.range(0) != 0;
+  auto x = torch::randn({kLnN, kLnT, kLnD}).requires_grad_(backward);
+  auto w = torch::ones({kLnD}).requires_grad_(backward), b = torch::zeros({kLnD}).requires_grad_(backward);
+  for (auto _ : s) {
+    auto y = torch::layer_norm(x, {kLnD}, w, b);
+    if (backward) y.sum().backward();
+    benchmark::DoNotOptimize(y);
+  }
+}
+
 // ---- Matmul ---------------------------------------------------------------------------------------
 void tessera_matmul(benchmark::State& s) {
   int64_t n = s.range(0);
@@ -161,6 +186,8 @@ BENCHMARK(tessera_rowsum)->Name("tessera/sum_4096x1000_dim1")->Apply(configure);
 BENCHMARK(torch_rowsum)->Name("torch/sum_4096x1000_dim1")->Apply(configure);
 BENCHMARK(tessera_batch_norm)->Name("tessera/batch_norm_32x64x56x56")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
 BENCHMARK(torch_batch_norm)->Name("torch/batch_norm_32x64x56x56")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
+BENCHMARK(tessera_layer_norm)->Name("tessera/layer_norm_32x128x512")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
+BENCHMARK(torch_layer_norm)->Name("torch/layer_norm_32x128x512")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
 BENCHMARK(tessera_matmul)->Name("tessera/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(torch_matmul)->Name("torch/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(blas_matmul)->Name("blas/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);

@@ -4,6 +4,7 @@
 #include "tessera/ops/binary.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/linalg.h"
+#include "tessera/ops/normalization.h"
 #include "tessera/ops/random.h"
 #include "tessera/ops/reduce.h"
 #include "tessera/ops/shape.h"
@@ -69,23 +70,34 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
                       "] statistics/affine parameters for input ", fmt_shape(input.shape()), ", got ",
                       fmt_shape(t->shape()));
   }
-  std::vector<int64_t> dims{0};
-  for (int64_t d = 2; d < nd; ++d) dims.push_back(d);
-  Tensor mean_c, var_c;
-  if (training || !running_mean.defined()) {
-    const int64_t count = input.numel() / std::max<int64_t>(c, 1);
+  const int64_t count = input.numel() / std::max<int64_t>(c, 1);
+  auto update_running_stats = [&](const Tensor& mean_c, const Tensor& var_c) {
+    if (!training || !running_mean.defined()) return;
+    NoGradGuard no_grad;
+    Tensor rm = running_mean, rv = running_var;
+    rm.copy_(rm * (1.0 - momentum) + mean_c.detach() * momentum);
+    rv.copy_(rv * (1.0 - momentum) + var_c.detach() * (momentum * double(count) / double(count - 1)));
+  };
+  const bool batch_stats = training || !running_mean.defined();
+  if (batch_stats) {
     check<ValueError>(count > 1, "batch_norm: expected more than 1 value per channel when training, got input ",
                       fmt_shape(input.shape()));
+  }
+  if (batch_stats && (input.dtype() == kFloat32 || input.dtype() == kFloat64)) {
+    // The fused op (Note [The fused batch norm]); missing affine parameters are ones and zeros.
+    const TensorOptions o = TensorOptions(input.dtype()).device(input.device());
+    const BatchNormTraining r = batch_norm_training(input, weight.defined() ? weight : ones({c}, o),
+                                                    bias.defined() ? bias : zeros({c}, o), eps);
+    update_running_stats(r.mean, r.var);
+    return r.y;
+  }
+  std::vector<int64_t> dims{0};
+  for (int64_t d = 2; d < nd; ++d) dims.push_back(d);
+  Tensor mean_c = running_mean, var_c = running_var;
+  if (batch_stats) {  // other floating dtypes: the same with tensor ops
     mean_c = input.mean(dims);
     var_c = square(input - per_channel(mean_c, nd)).mean(dims);
-    if (training && running_mean.defined()) {
-      NoGradGuard no_grad;
-      Tensor rm = running_mean, rv = running_var;
-      rm.copy_(rm * (1.0 - momentum) + mean_c.detach() * momentum);
-      rv.copy_(rv * (1.0 - momentum) + var_c.detach() * (momentum * double(count) / double(count - 1)));
-    }
-  } else {
-    mean_c = running_mean, var_c = running_var;
+    update_running_stats(mean_c, var_c);
   }
   Tensor scale = rsqrt(var_c + eps);
   if (weight.defined()) scale = scale * weight;
@@ -101,7 +113,14 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   for (int64_t i = 0; ok && i < k; ++i) ok = input.size(input.dim() - k + i) == normalized_shape[i];
   check<ShapeError>(ok, "layer_norm: input ", fmt_shape(input.shape()), " does not end in normalized_shape ",
                     fmt_shape(normalized_shape));
-  std::vector<int64_t> dims;
+  if (input.dtype() == kFloat32 || input.dtype() == kFloat64) {
+    // The fused op (Note [The fused layer norm]); missing affine parameters are ones and zeros.
+    const TensorOptions o = TensorOptions(input.dtype()).device(input.device());
+    return layer_norm_with_stats(input, weight.defined() ? weight : ones(normalized_shape, o),
+                                 bias.defined() ? bias : zeros(normalized_shape, o), eps)
+        .y;
+  }
+  std::vector<int64_t> dims;  // other floating dtypes: the same with tensor ops
   for (int64_t i = input.dim() - k; i < input.dim(); ++i) dims.push_back(i);
   const Tensor mu = input.mean(dims, true);
   const Tensor centered = input - mu;

@@ -25,6 +25,8 @@ void register_all_ops(Registry& r) {
   register_pad_ops(r);
   register_adaptive_pool_ops(r);
   register_lstm_ops(r);
+  register_batch_norm_ops(r);
+  register_layer_norm_ops(r);
 }
 
 }  // namespace tessera

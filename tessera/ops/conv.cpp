@@ -9,6 +9,7 @@
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/registry.h"
+#include "tessera/ops/sample_values.h"
 #include "tessera/ops/shape.h"
 
 namespace tessera {
@@ -144,11 +145,6 @@ Grads conv_weight_grad_vjp(const OpCall& c, std::span<const Tensor> g) {
 
 // ---- Samples (float64): stride with padding, dilation, groups, non-square kernels, a transposed input -----
 
-Tensor ramp(Shape shape, double scale) {
-  const int64_t n = numel(shape);
-  return (arange(n, kFloat64) * scale).sin().reshape(std::move(shape));
-}
-
 std::shared_ptr<const Attrs> conv_attrs(std::array<int64_t, 2> s, std::array<int64_t, 2> p, std::array<int64_t, 2> d,
                                         int64_t groups, Shape size = {}) {
   auto a = std::make_shared<Conv2dAttrs>();
@@ -171,9 +167,9 @@ std::vector<ConvCase> conv_cases() {
 
 std::vector<OpSample> conv_samples() {
   std::vector<OpSample> out;
-  for (const auto& c : conv_cases()) out.push_back({{ramp(c.x, 0.7), ramp(c.w, 1.3)}, c.attrs, c.label});
+  for (const auto& c : conv_cases()) out.push_back({{sample_ramp(c.x, 0.7), sample_ramp(c.w, 1.3)}, c.attrs, c.label});
   // A non-contiguous input: the transpose of a [N, C, W, H] tensor.
-  out.push_back({{ramp({1, 2, 4, 5}, 0.9).transpose(2, 3), ramp({2, 2, 2, 2}, 1.1)},
+  out.push_back({{sample_ramp({1, 2, 4, 5}, 0.9).transpose(2, 3), sample_ramp({2, 2, 2, 2}, 1.1)},
                  conv_attrs({1, 1}, {1, 0}, {1, 1}, 1),
                  "transposed input"});
   return out;
@@ -186,11 +182,13 @@ std::vector<OpSample> conv_grad_samples() {
     const auto& a = attrs_as<Conv2dAttrs>(*c.attrs);
     const Shape y = conv_forward_shape("conv2d", c.x, c.w, a);
     if (O == ConvOp::kInputGrad) {
-      out.push_back(
-          {{ramp(y, 0.8), ramp(c.w, 1.3)}, conv_attrs(a.stride, a.padding, a.dilation, a.groups, c.x), c.label});
+      out.push_back({{sample_ramp(y, 0.8), sample_ramp(c.w, 1.3)},
+                     conv_attrs(a.stride, a.padding, a.dilation, a.groups, c.x),
+                     c.label});
     } else {
-      out.push_back(
-          {{ramp(c.x, 0.7), ramp(y, 0.8)}, conv_attrs(a.stride, a.padding, a.dilation, a.groups, c.w), c.label});
+      out.push_back({{sample_ramp(c.x, 0.7), sample_ramp(y, 0.8)},
+                     conv_attrs(a.stride, a.padding, a.dilation, a.groups, c.w),
+                     c.label});
     }
   }
   return out;

@@ -22,4 +22,6 @@ void register_control_flow_ops(Registry& r);   // ops/control_flow.cpp: scan
 void register_pad_ops(Registry& r);            // ops/pad.cpp: pad, pad_backward
 void register_adaptive_pool_ops(Registry& r);  // ops/adaptive_pool.cpp: adaptive_max_pool2d
 void register_lstm_ops(Registry& r);           // ops/lstm.cpp: lstm_sequence and its fused backward
+void register_batch_norm_ops(Registry& r);     // ops/batch_norm.cpp: batch_norm_training and its backward
+void register_layer_norm_ops(Registry& r);     // ops/layer_norm.cpp: layer_norm and its backward
 }  // namespace tessera

@@ -8,8 +8,10 @@
 #include "tessera/ops/apply.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
+#include "tessera/ops/float_operands.h"
 #include "tessera/ops/linalg.h"
 #include "tessera/ops/registry.h"
+#include "tessera/ops/sample_values.h"
 #include "tessera/ops/shape.h"
 #include "tessera/ops/unary.h"
 
@@ -23,15 +25,6 @@ std::string LstmAttrs::repr() const {
 namespace {
 
 using Grads = std::vector<Tensor>;
-
-void check_float(const char* op, std::span<const TensorType> in) {
-  for (const TensorType& t : in) {
-    check<DTypeError>(t.dtype == in[0].dtype, op, ": expected operands of one dtype, got ", in[0].dtype, " and ",
-                      t.dtype);
-  }
-  check<DTypeError>(in[0].dtype == kFloat32 || in[0].dtype == kFloat64, op, ": expected float32 or float64, got ",
-                    in[0].dtype);
-}
 
 void check_shape(const char* op, const char* what, const Shape& got, const Shape& want) {
   check<ShapeError>(got == want, op, ": expected ", what, " ", shape_str(want), ", got ", shape_str(got));
@@ -49,7 +42,7 @@ std::vector<TensorType> lstm_infer(std::span<const TensorType> in, const Attrs&)
   const int64_t t = in[0].shape[0], n = in[0].shape[1];
   check_shape(op, "h0", in[2].shape, {n, h});
   check_shape(op, "c0", in[3].shape, {n, h});
-  check_float(op, in);
+  check_float_operands(op, in);
   const DType d = in[0].dtype;
   return {{d, {t, n, h}, in[0].device}, {d, {t, n, h}, in[0].device}, {d, {t, n, 4 * h}, in[0].device}};
 }
@@ -73,7 +66,7 @@ std::vector<TensorType> lstm_backward_infer(std::span<const TensorType> in, cons
   for (int i = 0; i < 3; ++i) {
     if (a.has_grad[i]) check_shape(op, "a gradient", in[k++].shape, i == 2 ? gates : y);
   }
-  check_float(op, in);
+  check_float_operands(op, in);
   const DType d = in[0].dtype;
   const Device dev = in[0].device;
   return {{d, gates, dev}, {d, in[0].shape, dev}, {d, in[1].shape, dev}, {d, in[2].shape, dev}};
@@ -127,11 +120,6 @@ Grads lstm_vjp(const OpCall& c, std::span<const Tensor> g) {
 
 // ---- Samples (float64): forward and reverse, two steps and three ------------------------------------------
 
-Tensor ramp(Shape shape, double scale) {
-  const int64_t n = numel(shape);
-  return (arange(n, kFloat64) * scale).sin().reshape(std::move(shape));
-}
-
 std::shared_ptr<const Attrs> lstm_attrs(bool reverse, std::array<bool, 3> has_grad = {true, true, true}) {
   auto a = std::make_shared<LstmAttrs>();
   a->reverse = reverse, a->has_grad = has_grad;
@@ -139,10 +127,12 @@ std::shared_ptr<const Attrs> lstm_attrs(bool reverse, std::array<bool, 3> has_gr
 }
 
 std::vector<OpSample> lstm_samples() {
-  return {{{ramp({3, 2, 8}, 0.7), ramp({8, 2}, 1.3) * 0.5, ramp({2, 2}, 0.4), ramp({2, 2}, 0.9)},
+  return {{{sample_ramp({3, 2, 8}, 0.7), sample_ramp({8, 2}, 1.3) * 0.5, sample_ramp({2, 2}, 0.4),
+            sample_ramp({2, 2}, 0.9)},
            lstm_attrs(false),
            "3 steps, batch 2, hidden 2"},
-          {{ramp({2, 1, 12}, 1.1), ramp({12, 3}, 0.6) * 0.5, ramp({1, 3}, 0.3), ramp({1, 3}, 0.8)},
+          {{sample_ramp({2, 1, 12}, 1.1), sample_ramp({12, 3}, 0.6) * 0.5, sample_ramp({1, 3}, 0.3),
+            sample_ramp({1, 3}, 0.8)},
            lstm_attrs(true),
            "reverse, 2 steps, hidden 3"}};
 }
@@ -151,7 +141,7 @@ std::vector<OpSample> lstm_samples() {
 std::vector<OpSample> lstm_backward_samples() {
   const OpSample s = lstm_samples()[0];
   const LstmSequence r = lstm_sequence(s.inputs[0], s.inputs[1], s.inputs[2], s.inputs[3]);
-  return {{{s.inputs[1], s.inputs[2], s.inputs[3], r.y, r.c, r.gates, ramp({3, 2, 2}, 0.5)},
+  return {{{s.inputs[1], s.inputs[2], s.inputs[3], r.y, r.c, r.gates, sample_ramp({3, 2, 2}, 0.5)},
            lstm_attrs(false, {true, false, false}),
            "gradient of y only"}};
 }

@@ -25,6 +25,8 @@ void register_kernels(Registry& r) {
   register_pad_kernels(r);
   register_adaptive_pool_kernels(r);
   register_lstm_kernels(r);
+  register_batch_norm_kernels(r);
+  register_layer_norm_kernels(r);
 }
 
 }  // namespace tessera::cpu

@@ -23,5 +23,7 @@ void register_control_flow_kernels(Registry& r);
 void register_pad_kernels(Registry& r);
 void register_adaptive_pool_kernels(Registry& r);
 void register_lstm_kernels(Registry& r);
+void register_batch_norm_kernels(Registry& r);
+void register_layer_norm_kernels(Registry& r);
 }  // namespace cpu
 }  // namespace tessera
