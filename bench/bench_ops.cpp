@@ -6,7 +6,10 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <torch/torch.h>
 
+#include <oneapi/dnnl/dnnl.hpp>
+
 #include "bench_common.h"
+#include "tessera/autograd/engine.h"
 #include "tessera/tessera.h"
 
 namespace {
@@ -76,56 +79,114 @@ void torch_rowsum(benchmark::State& s) {
   set_bytes(s, 4096 * 1000 * 4);
 }
 
-// ---- Normalization: batch norm in training mode, forward and forward + backward, on a ResNet-sized activation ----
+// ---- Normalization: batch norm in training mode on a ResNet-sized activation, layer norm over the last dim of a
+// transformer-sized one; forward, and forward + backward for a dense output gradient (no .grad accumulation).
+// "onednn" runs oneDNN's own primitives on the same plain (NCHW) buffers: the alternative to our kernels.
 constexpr int64_t kBnN = 32, kBnC = 64, kBnHW = 56;
-
-void tessera_batch_norm(benchmark::State& s) {
-  const bool backward = s.range(0) != 0;
-  auto x = tessera::randn({kBnN, kBnC, kBnHW, kBnHW}).requires_grad_(backward);
-  auto rm = tessera::zeros({kBnC}), rv = tessera::ones({kBnC});
-  auto w = tessera::ones({kBnC}).requires_grad_(backward), b = tessera::zeros({kBnC}).requires_grad_(backward);
-  for (auto _ : s) {
-    auto y = tessera::nn::functional::batch_norm(x, rm, rv, w, b, /*training=*/true);
-    if (backward) y.sum().backward();
-    benchmark::DoNotOptimize(y);
-  }
-  set_bytes(s, kBnN * kBnC * kBnHW * kBnHW * 4);
-}
-void torch_batch_norm(benchmark::State& s) {
-  const bool backward = s.range(0) != 0;
-  auto x = torch::randn({kBnN, kBnC, kBnHW, kBnHW}).requires_grad_(backward);
-  auto rm = torch::zeros({kBnC}), rv = torch::ones({kBnC});
-  auto w = torch::ones({kBnC}).requires_grad_(backward), b = torch::zeros({kBnC}).requires_grad_(backward);
-  for (auto _ : s) {
-    auto y = torch::batch_norm(x, w, b, rm, rv, /*training=*/true, 0.1, 1e-5, /*cudnn_enabled=*/false);
-    if (backward) y.sum().backward();
-    benchmark::DoNotOptimize(y);
-  }
-}
-
-// ---- Normalization: layer norm over the last dim of a transformer-sized activation ------------------------------
 constexpr int64_t kLnN = 32, kLnT = 128, kLnD = 512;
 
-void tessera_layer_norm(benchmark::State& s) {
+template <class Lib, class Norm>
+void run_norm(benchmark::State& s, std::vector<int64_t> shape, int64_t params, const Norm& norm) {
   const bool backward = s.range(0) != 0;
-  auto x = tessera::randn({kLnN, kLnT, kLnD}).requires_grad_(backward);
-  auto w = tessera::ones({kLnD}).requires_grad_(backward), b = tessera::zeros({kLnD}).requires_grad_(backward);
+  auto x = Lib::randn(shape).requires_grad_(backward), dy = Lib::randn(shape);
+  auto w = Lib::ones({params}).requires_grad_(backward), b = Lib::zeros({params}).requires_grad_(backward);
   for (auto _ : s) {
-    auto y = tessera::nn::functional::layer_norm(x, {kLnD}, w, b);
-    if (backward) y.sum().backward();
+    auto y = norm(x, w, b);
+    if (backward) benchmark::DoNotOptimize(Lib::grad(y, {x, w, b}, dy));
     benchmark::DoNotOptimize(y);
   }
-  set_bytes(s, kLnN * kLnT * kLnD * 4);
+  int64_t bytes = 4;
+  for (int64_t d : shape) bytes *= d;
+  set_bytes(s, bytes);
+}
+struct TesseraLib {
+  static tessera::Tensor randn(tessera::Shape s) { return tessera::randn(std::move(s)); }
+  static tessera::Tensor ones(tessera::Shape s) { return tessera::ones(std::move(s)); }
+  static tessera::Tensor zeros(tessera::Shape s) { return tessera::zeros(std::move(s)); }
+  static auto grad(const tessera::Tensor& y, std::vector<tessera::Tensor> in, const tessera::Tensor& dy) {
+    return tessera::grad({y}, in, {dy});
+  }
+};
+struct TorchLib {
+  static torch::Tensor randn(std::vector<int64_t> s) { return torch::randn(s); }
+  static torch::Tensor ones(std::vector<int64_t> s) { return torch::ones(s); }
+  static torch::Tensor zeros(std::vector<int64_t> s) { return torch::zeros(s); }
+  static auto grad(const torch::Tensor& y, std::vector<torch::Tensor> in, const torch::Tensor& dy) {
+    return torch::autograd::grad({y}, in, {dy});
+  }
+};
+
+void tessera_batch_norm(benchmark::State& s) {
+  auto rm = tessera::zeros({kBnC}), rv = tessera::ones({kBnC});
+  run_norm<TesseraLib>(s, {kBnN, kBnC, kBnHW, kBnHW}, kBnC, [&](const auto& x, const auto& w, const auto& b) {
+    return tessera::nn::functional::batch_norm(x, rm, rv, w, b, /*training=*/true);
+  });
+}
+void torch_batch_norm(benchmark::State& s) {
+  auto rm = torch::zeros({kBnC}), rv = torch::ones({kBnC});
+  run_norm<TorchLib>(s, {kBnN, kBnC, kBnHW, kBnHW}, kBnC, [&](const auto& x, const auto& w, const auto& b) {
+    return torch::batch_norm(x, w, b, rm, rv, /*training=*/true, 0.1, 1e-5, /*cudnn_enabled=*/false);
+  });
+}
+void tessera_layer_norm(benchmark::State& s) {
+  run_norm<TesseraLib>(s, {kLnN, kLnT, kLnD}, kLnD, [](const auto& x, const auto& w, const auto& b) {
+    return tessera::nn::functional::layer_norm(x, {kLnD}, w, b);
+  });
 }
 void torch_layer_norm(benchmark::State& s) {
+  run_norm<TorchLib>(s, {kLnN, kLnT, kLnD}, kLnD,
+                     [](const auto& x, const auto& w, const auto& b) { return torch::layer_norm(x, {kLnD}, w, b); });
+}
+
+// oneDNN's normalization primitives (forward training, then backward with scale and shift) on plain buffers.
+template <class Fwd, class Bwd>
+void onednn_norm(benchmark::State& s, const dnnl::memory::dims& shape, const dnnl::memory::desc& stat) {
+  using tag = dnnl::memory::format_tag;
   const bool backward = s.range(0) != 0;
-  auto x = torch::randn({kLnN, kLnT, kLnD}).requires_grad_(backward);
-  auto w = torch::ones({kLnD}).requires_grad_(backward), b = torch::zeros({kLnD}).requires_grad_(backward);
-  for (auto _ : s) {
-    auto y = torch::layer_norm(x, {kLnD}, w, b);
-    if (backward) y.sum().backward();
-    benchmark::DoNotOptimize(y);
+  dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  dnnl::stream strm(eng);
+  const auto md = dnnl::memory::desc(shape, dnnl::memory::data_type::f32, shape.size() == 4 ? tag::nchw : tag::tnc);
+  const auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+  const typename Fwd::primitive_desc fpd({dnnl::prop_kind::forward_training, md, 1e-5f, flags}, eng);
+  const typename Bwd::primitive_desc bpd({dnnl::prop_kind::backward, md, md, 1e-5f, flags}, eng, fpd);
+  auto mem = [&](const dnnl::memory::desc& d) { return dnnl::memory(d, eng); };
+  const dnnl::memory x = mem(md), y = mem(md), dy = mem(md), dx = mem(md), mean = mem(fpd.mean_desc()),
+                     var = mem(fpd.variance_desc()), w = mem(stat), b = mem(stat), dw = mem(stat), db = mem(stat);
+  for (const dnnl::memory& m : {x, dy, w, b}) {
+    float* p = static_cast<float*>(m.get_data_handle());
+    const size_t n = m.get_desc().get_size() / sizeof(float);
+    for (size_t i = 0; i < n; ++i) p[i] = static_cast<float>((i * 7919 % 1000) / 500.0 - 1.0);
   }
+  const Fwd fwd(fpd);
+  const Bwd bwd(bpd);
+  for (auto _ : s) {
+    fwd.execute(strm, {{DNNL_ARG_SRC, x},
+                       {DNNL_ARG_DST, y},
+                       {DNNL_ARG_MEAN, mean},
+                       {DNNL_ARG_VARIANCE, var},
+                       {DNNL_ARG_SCALE, w},
+                       {DNNL_ARG_SHIFT, b}});
+    if (backward) {
+      bwd.execute(strm, {{DNNL_ARG_SRC, x},
+                         {DNNL_ARG_DIFF_DST, dy},
+                         {DNNL_ARG_MEAN, mean},
+                         {DNNL_ARG_VARIANCE, var},
+                         {DNNL_ARG_SCALE, w},
+                         {DNNL_ARG_SHIFT, b},
+                         {DNNL_ARG_DIFF_SRC, dx},
+                         {DNNL_ARG_DIFF_SCALE, dw},
+                         {DNNL_ARG_DIFF_SHIFT, db}});
+    }
+    strm.wait();
+  }
+}
+void onednn_batch_norm(benchmark::State& s) {
+  onednn_norm<dnnl::batch_normalization_forward, dnnl::batch_normalization_backward>(
+      s, {kBnN, kBnC, kBnHW, kBnHW}, {{kBnC}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a});
+}
+void onednn_layer_norm(benchmark::State& s) {
+  onednn_norm<dnnl::layer_normalization_forward, dnnl::layer_normalization_backward>(
+      s, {kLnT, kLnN, kLnD}, {{kLnD}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a});
 }
 
 // ---- Matmul ---------------------------------------------------------------------------------------
@@ -188,6 +249,8 @@ BENCHMARK(tessera_batch_norm)->Name("tessera/batch_norm_32x64x56x56")->ArgName("
 BENCHMARK(torch_batch_norm)->Name("torch/batch_norm_32x64x56x56")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
 BENCHMARK(tessera_layer_norm)->Name("tessera/layer_norm_32x128x512")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
 BENCHMARK(torch_layer_norm)->Name("torch/layer_norm_32x128x512")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
+BENCHMARK(onednn_batch_norm)->Name("onednn/batch_norm_32x64x56x56")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
+BENCHMARK(onednn_layer_norm)->Name("onednn/layer_norm_32x128x512")->ArgName("bwd")->Arg(0)->Arg(1)->Apply(configure);
 BENCHMARK(tessera_matmul)->Name("tessera/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(torch_matmul)->Name("torch/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(blas_matmul)->Name("blas/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);

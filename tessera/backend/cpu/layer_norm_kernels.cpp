@@ -6,6 +6,7 @@
 // each fixed block of rows adds into its own double partials, and the blocks are added in order afterwards.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "tessera/backend/cpu/copy.h"
@@ -25,21 +26,36 @@ constexpr int64_t kFlush = 1024;       // values summed in the element type befo
 constexpr int64_t kMaxRowBlocks = 64;  // row blocks of the backward's column sums
 constexpr int64_t kFlushRows = 256;    // rows a block adds in the element type before a flush into double
 
+// (sum_j f(j), sum_j h(j)) for j < n, in one pass.
+template <class T, class F, class H>
+std::pair<double, double> row_sums(int64_t n, const F& f, const H& h) {
+  double total_f = 0, total_h = 0;
+  for (int64_t j0 = 0; j0 < n; j0 += kFlush) {
+    const int64_t j1 = std::min(n, j0 + kFlush);
+    T acc_f[kLanes] = {}, acc_h[kLanes] = {};
+    int64_t j = j0;
+    for (; j + kLanes <= j1; j += kLanes) {
+      for (int l = 0; l < kLanes; ++l) {
+        acc_f[l] += f(j + l);
+        acc_h[l] += h(j + l);
+      }
+    }
+    for (int l = 0; j < j1; ++j, ++l) {
+      acc_f[l] += f(j);
+      acc_h[l] += h(j);
+    }
+    for (int l = 0; l < kLanes; ++l) {
+      total_f += static_cast<double>(acc_f[l]);
+      total_h += static_cast<double>(acc_h[l]);
+    }
+  }
+  return {total_f, total_h};
+}
+
 // sum_j f(j) for j < n.
 template <class T, class F>
 double row_sum(int64_t n, const F& f) {
-  double total = 0;
-  for (int64_t j0 = 0; j0 < n; j0 += kFlush) {
-    const int64_t j1 = std::min(n, j0 + kFlush);
-    T acc[kLanes] = {};
-    int64_t j = j0;
-    for (; j + kLanes <= j1; j += kLanes) {
-      for (int l = 0; l < kLanes; ++l) acc[l] += f(j + l);
-    }
-    for (int l = 0; j < j1; ++j, ++l) acc[l] += f(j);
-    for (int l = 0; l < kLanes; ++l) total += static_cast<double>(acc[l]);
-  }
-  return total;
+  return row_sums<T>(n, f, [](int64_t) { return T(0); }).first;
 }
 
 int64_t row_grain(int64_t d) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(d, 1)); }
@@ -92,8 +108,9 @@ void backward(int64_t rows, int64_t d, const T* dy, const T* x, const T* w, cons
           const T *g = dy + r * d, *p = x + r * d;
           const T m = mean[r], rstd = static_cast<T>(1.0 / std::sqrt(static_cast<double>(var[r]) + eps));
           // dx = rstd (g w - mean(g w) - xhat mean(g w xhat)), xhat = (x - m) rstd
-          const double s1 = row_sum<T>(d, [&](int64_t j) { return g[j] * w[j]; });
-          const double s2 = row_sum<T>(d, [&](int64_t j) { return g[j] * w[j] * (p[j] - m); }) * rstd;
+          const auto [s1, s2_centered] = row_sums<T>(
+              d, [&](int64_t j) { return g[j] * w[j]; }, [&](int64_t j) { return g[j] * w[j] * (p[j] - m); });
+          const double s2 = s2_centered * static_cast<double>(rstd);
           const T c1 = static_cast<T>(s1 / static_cast<double>(d)), c2 = static_cast<T>(s2 / static_cast<double>(d));
           backward_row(d, g, p, w, m, rstd, c1, c2, dx + r * d, acc.data(), acc.data() + d);
         }
