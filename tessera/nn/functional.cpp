@@ -1,5 +1,7 @@
 #include "tessera/nn/functional.h"
 
+#include <utility>
+
 #include "tessera/autograd/grad_mode.h"
 #include "tessera/ops/binary.h"
 #include "tessera/ops/creation.h"
@@ -113,6 +115,11 @@ Tensor layer_norm(const Tensor& input, const Shape& normalized_shape, const Tens
   for (int64_t i = 0; ok && i < k; ++i) ok = input.size(input.dim() - k + i) == normalized_shape[i];
   check<ShapeError>(ok, "layer_norm: input ", fmt_shape(input.shape()), " does not end in normalized_shape ",
                     fmt_shape(normalized_shape));
+  for (const auto& [t, name] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}}) {
+    if (!t->defined()) continue;
+    check<ShapeError>(t->shape() == normalized_shape, "layer_norm: expected ", name, " of normalized_shape ",
+                      fmt_shape(normalized_shape), ", got ", fmt_shape(t->shape()));
+  }
   if (input.dtype() == kFloat32 || input.dtype() == kFloat64) {
     // The fused op (Note [The fused layer norm]); missing affine parameters are ones and zeros.
     const TensorOptions o = TensorOptions(input.dtype()).device(input.device());

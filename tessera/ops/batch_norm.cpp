@@ -1,11 +1,13 @@
 // batch_norm_training and its fused backward (Note [The fused batch norm] in normalization.h): shape rules, the
 // gradient rule in its two forms, samples. The CPU kernels are in backend/cpu/batch_norm_kernels.cpp.
-#include "tessera/autograd/grad_mode.h"
+#include <algorithm>
+
 #include "tessera/ops/apply.h"
 #include "tessera/ops/binary.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/float_operands.h"
+#include "tessera/ops/fused_backward.h"
 #include "tessera/ops/normalization.h"
 #include "tessera/ops/registry.h"
 #include "tessera/ops/sample_values.h"
@@ -64,7 +66,7 @@ Tensor per_channel(const Tensor& t, int64_t ndim) {
 Grads bn_backward_composite(const OpCall& c, std::span<const Tensor> g, double eps) {
   const Tensor &x = c.inputs[0], &w = c.inputs[1], &mean = c.outputs[1], &var = c.outputs[2];
   const int64_t nd = x.dim();
-  const double m = static_cast<double>(x.numel() / x.size(1));
+  const double m = static_cast<double>(x.numel() / std::max<int64_t>(x.size(1), 1));  // values per channel
   std::vector<int64_t> dims{0};
   for (int64_t d = 2; d < nd; ++d) dims.push_back(d);
   const Tensor invstd = rsqrt(var + eps);
@@ -78,16 +80,15 @@ Grads bn_backward_composite(const OpCall& c, std::span<const Tensor> g, double e
   }
   auto add = [&](const Tensor& term) { dx = dx.defined() ? dx + term : term; };
   if (g[1].defined()) add(per_channel(g[1] / m, nd).expand(x.shape()));
-  if (g[2].defined()) add(centered * per_channel(g[2] * (2.0 / m), nd));
+  if (g[2].defined()) add(centered * per_channel(g[2] * 2.0 / m, nd));
   return {dx, dw, db};
 }
 
 Grads bn_vjp(const OpCall& c, std::span<const Tensor> g) {
   const double eps = attrs_as<NormalizationAttrs>(c.attrs).eps;
-  bool composite = is_grad_enabled() || g[1].defined() || g[2].defined() || !g[0].defined();
-  for (const Tensor& t : c.inputs) composite = composite || t.is_symbolic();
-  composite = composite || g[0].is_symbolic();
-  if (composite) return bn_backward_composite(c, g, eps);
+  // The fused backward takes dy only: gradients of the statistics (second order) take the tensor ops too.
+  if (!use_fused_backward(c, g) || g[1].defined() || g[2].defined() || !g[0].defined())
+    return bn_backward_composite(c, g, eps);
   static const OpDef& d = op("batch_norm_training_backward");
   return apply(d, {g[0], c.inputs[0], c.inputs[1], c.outputs[1], c.outputs[2]}, c.attrs);
 }

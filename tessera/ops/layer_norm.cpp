@@ -2,12 +2,12 @@
 // rule in its two forms, samples. The CPU kernels are in backend/cpu/layer_norm_kernels.cpp.
 #include <numeric>
 
-#include "tessera/autograd/grad_mode.h"
 #include "tessera/ops/apply.h"
 #include "tessera/ops/binary.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/float_operands.h"
+#include "tessera/ops/fused_backward.h"
 #include "tessera/ops/normalization.h"
 #include "tessera/ops/registry.h"
 #include "tessera/ops/sample_values.h"
@@ -73,16 +73,15 @@ Grads ln_backward_composite(const OpCall& c, std::span<const Tensor> g, double e
   }
   auto add = [&](const Tensor& term) { dx = dx.defined() ? dx + term : term; };
   if (g[1].defined()) add((g[1] / d).expand(x.shape()));
-  if (g[2].defined()) add(centered * (g[2] * (2.0 / d)));
+  if (g[2].defined()) add(centered * (g[2] * 2.0 / d));
   return {dx, dw, db};
 }
 
 Grads ln_vjp(const OpCall& c, std::span<const Tensor> g) {
   const double eps = attrs_as<NormalizationAttrs>(c.attrs).eps;
-  bool composite = is_grad_enabled() || g[1].defined() || g[2].defined() || !g[0].defined();
-  for (const Tensor& t : c.inputs) composite = composite || t.is_symbolic();
-  composite = composite || g[0].is_symbolic();
-  if (composite) return ln_backward_composite(c, g, eps);
+  // The fused backward takes dy only: gradients of the statistics (second order) take the tensor ops too.
+  if (!use_fused_backward(c, g) || g[1].defined() || g[2].defined() || !g[0].defined())
+    return ln_backward_composite(c, g, eps);
   static const OpDef& d = op("layer_norm_backward");
   return apply(d, {g[0], c.inputs[0], c.inputs[1], c.outputs[1], c.outputs[2]}, c.attrs);
 }

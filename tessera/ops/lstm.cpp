@@ -9,6 +9,7 @@
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
 #include "tessera/ops/float_operands.h"
+#include "tessera/ops/fused_backward.h"
 #include "tessera/ops/linalg.h"
 #include "tessera/ops/registry.h"
 #include "tessera/ops/sample_values.h"
@@ -103,10 +104,7 @@ Grads lstm_backward_composite(const OpCall& c, std::span<const Tensor> g, bool r
 
 Grads lstm_vjp(const OpCall& c, std::span<const Tensor> g) {
   const auto& a = attrs_as<LstmAttrs>(c.attrs);
-  bool symbolic = false;
-  for (const Tensor& t : c.inputs) symbolic = symbolic || (t.defined() && t.is_symbolic());
-  for (const Tensor& t : g) symbolic = symbolic || (t.defined() && t.is_symbolic());
-  if (symbolic || is_grad_enabled()) return lstm_backward_composite(c, g, a.reverse);
+  if (!use_fused_backward(c, g)) return lstm_backward_composite(c, g, a.reverse);
   static const OpDef& d = op("lstm_sequence_backward");
   LstmAttrs b = a;
   std::vector<Tensor> in{c.inputs[1], c.inputs[2], c.inputs[3], c.outputs[0], c.outputs[1], c.outputs[2]};

@@ -43,11 +43,11 @@ BatchNormTraining batch_norm_training(const Tensor& input, const Tensor& weight,
 // Note [The fused layer norm]
 // Layer norm normalizes each row of D = numel(normalized_shape) trailing values. Written with tensor ops it was
 // a mean, a centred square, another mean and three broadcast passes; as one op each row is summed twice
-// (mean, then squared deviations: exact far from zero) and normalized while it is in cache. The backward is one
-// pass per row for dx; the weight's and bias's gradients are column sums over the rows, added per fixed block
-// of rows and then over the blocks in order, so results do not depend on the thread count. The gradient rule
-// switches between the fused backward and tensor ops as in Note [The fused batch norm]. With rstd =
-// 1 / sqrt(var + eps), xhat = (x - mean) rstd and g = dy weight:
+// (mean, then squared deviations: exact far from zero) and normalized while it is in cache. The backward takes
+// two passes per row (both row sums, then dx, four rows at a time); the weight's and bias's gradients are column sums
+// over the rows, added per fixed block of rows and then over the blocks in order, so results do not depend on the
+// thread count. The gradient rule switches between the fused backward and tensor ops as in Note [The fused batch norm].
+// With rstd = 1 / sqrt(var + eps), xhat = (x - mean) rstd and g = dy weight:
 //   y = xhat weight + bias;  dx = rstd (g - mean(g) - xhat mean(g xhat));  dweight = sum dy xhat;  dbias = sum dy
 
 /// The outputs of layer_norm_with_stats.

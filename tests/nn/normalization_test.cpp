@@ -167,6 +167,17 @@ TEST(LayerNorm, Errors) {
       },
       "layer_norm: input [2, 4, 3] does not end in normalized_shape [3, 4]");
   expect_error<ShapeError>([&] { m(zeros({4})); }, "layer_norm");
+  // Parameters of another shape than normalized_shape (PyTorch rejects them too).
+  expect_error<ShapeError>(
+      [] {
+        nn::functional::layer_norm(zeros({2, 3, 4}), {4}, ones({3, 4}));
+      },
+      "layer_norm: expected weight of normalized_shape [4], got [3, 4]");
+  expect_error<ShapeError>(
+      [] {
+        nn::functional::layer_norm(zeros({2, 3, 4}), {3, 4}, ones({3, 4}), zeros({4}));
+      },
+      "layer_norm: expected bias of normalized_shape [3, 4], got [4]");
 }
 
 TEST(GroupNorm, MatchesPyTorch) {

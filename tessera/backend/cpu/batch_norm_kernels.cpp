@@ -4,9 +4,10 @@
 // contiguous run of (c1 - c0) S "columns"; blocks are at least kCols columns wide, so that even S = 1 ([N, C]
 // inputs) gives long runs. Each pass over a block adds its rows into per-column accumulators of the element type
 // (a loop over contiguous arrays that vectorizes), flushed into double every kFlushRows rows so that float32 sums
-// stay exact to ~1e-7 relative; the columns of a channel are summed last, in double. A block's data (N (c1 - c0) S
-// values, 400 KiB for [32, 64, 56, 56]) stays in cache between its passes, so the input is read from memory
-// about once. Blocks run in parallel; each is summed in a fixed order, so results do not depend on threads.
+// stay exact to ~1e-6 relative (256 float32 values per partial sum); the columns of a channel are summed last, in
+// double. A block's data (N (c1 - c0) S values, 400 KiB for [32, 64, 56, 56]) stays in cache between its passes, so the
+// input is read from memory about once. Blocks run in parallel; each is summed in a fixed order, so results do not
+// depend on threads.
 #include <algorithm>
 #include <cmath>
 #include <vector>
