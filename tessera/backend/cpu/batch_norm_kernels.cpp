@@ -86,7 +86,7 @@ void forward(const Layout& l, const T* x, const T* w, const T* b, double eps, T*
   l.for_blocks([&](int64_t c0, int64_t c1) {
     Scratch<T> sc(cols_max, 3 * cols_max);
     const int64_t cols = (c1 - c0) * l.s, off = c0 * l.s;
-    T *m = sc.col.data(), *scale = m + cols_max, *shift = scale + cols_max;
+    T *m = sc.col.data(), *scale = m + cols_max, *bias = scale + cols_max;
     sum_rows(l.n, sc.acc, sc.total, [&](int64_t r, T* __restrict acc) {
       const T* __restrict p = x + r * row + off;
       for (int64_t j = 0; j < cols; ++j) acc[j] += p[j];
@@ -105,14 +105,15 @@ void forward(const Layout& l, const T* x, const T* w, const T* b, double eps, T*
       const double var = channel_total(sc.total, k, l.s) / l.count();
       const double a = static_cast<double>(w[ch]) / std::sqrt(var + eps);
       spread(scale, k, l.s, a);
-      spread(shift, k, l.s, static_cast<double>(b[ch]) - mean[k] * a);
+      spread(bias, k, l.s, static_cast<double>(b[ch]));
       mean_out[ch] = static_cast<T>(mean[k]);
       var_out[ch] = static_cast<T>(var);
     }
     for (int64_t r = 0; r < l.n; ++r) {
       const T* __restrict p = x + r * row + off;
       T* __restrict q = y + r * row + off;
-      for (int64_t j = 0; j < cols; ++j) q[j] = p[j] * scale[j] + shift[j];
+      // (x - mean) first: x scale + (bias - mean scale) would lose ulp(x scale) far from zero.
+      for (int64_t j = 0; j < cols; ++j) q[j] = (p[j] - m[j]) * scale[j] + bias[j];
     }
   });
 }
