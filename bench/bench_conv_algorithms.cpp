@@ -1,5 +1,6 @@
 // Times float32 conv2d and its two gradient ops under each CPU algorithm (im2col + OpenBLAS, oneDNN on NCHW,
-// oneDNN blocked, and the automatic choice of Note [Convolution dispatch]) at the layer shapes of the Fashion-MNIST
+// oneDNN blocked, F(2x2, 3x3) Winograd where it applies (im2col elsewhere), and the automatic choice of Note
+// [Convolution dispatch]) at the layer shapes of the Fashion-MNIST
 // CNN (batch 64), AlexNet (batch 16), VGG11 (batch 8) and a few depthwise / grouped / 1x1 layers. Algorithms
 // alternate within each repetition, so a busy machine slows them alike; it prints the median (and the minimum) in
 // ms as a markdown table, and the largest difference from im2col's result.
@@ -56,7 +57,7 @@ double now_ms() {
 }
 
 constexpr ConvAlgorithm kAlgorithms[] = {ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain, ConvAlgorithm::kDnnlBlocked,
-                                         ConvAlgorithm::kAuto};
+                                         ConvAlgorithm::kWinograd, ConvAlgorithm::kAuto};
 constexpr const char* kPasses[] = {"forward", "input grad", "weight grad"};
 
 // Runs pass 0/1/2 of layer l on (x, w, gy).
@@ -111,8 +112,8 @@ int main(int argc, char** argv) {
   const char* filter = argc > 1 ? argv[1] : "";
   const double budget_ms = argc > 2 ? std::atof(argv[2]) : 1500;
   std::printf("threads: %d; ms, median (min)\n\n", tessera::num_threads());
-  std::printf("| layer | pass | im2col | oneDNN NCHW | oneDNN blocked | auto | max abs diff |\n");
-  std::printf("|---|---|---|---|---|---|---|\n");
+  std::printf("| layer | pass | im2col | oneDNN NCHW | oneDNN blocked | Winograd | auto | max abs diff |\n");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
   for (const Layer& l : layers()) {
     if (std::strstr(l.name, filter)) bench_layer(l, budget_ms);
   }

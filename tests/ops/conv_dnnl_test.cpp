@@ -1,9 +1,9 @@
 // conv2d and its gradient ops through oneDNN (backend/cpu/dnnl) against PyTorch 1.13, on the odd shapes that
 // choose other code paths inside oneDNN: stride 2 with padding, a stride that skips the last rows, dilation,
 // groups and depthwise, 1x1, non-square kernels, batch 1, channel counts that are not a multiple of the vector
-// width. Every float32 algorithm (im2col, oneDNN on NCHW, oneDNN blocked, and the automatic choice) must give the
-// reference values; oneDNN results are bit-identical from run to run for a fixed thread count.
-// Values: tests/ops/make_conv_dnnl_reference.py (inputs are the formulas of make_nn_op_reference.py).
+// width. Every float32 algorithm (im2col, oneDNN on NCHW, oneDNN blocked, Winograd, and the automatic choice) must give
+// the reference values; oneDNN results are bit-identical from run to run for a fixed thread count. Values:
+// tests/ops/make_conv_dnnl_reference.py (inputs are the formulas of make_nn_op_reference.py).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -195,12 +195,16 @@ const char* name(ConvAlgorithm a) {
       return "dnnl plain";
     case ConvAlgorithm::kDnnlBlocked:
       return "dnnl blocked";
+    case ConvAlgorithm::kWinograd:
+      return "winograd";
   }
   return "";
 }
 
+// kWinograd runs the 3x3 stride-1 cases ("batch 1, 17 -> 19 channels", "wide, 32 -> 48 channels") by Winograd
+// and the rest by im2col.
 constexpr ConvAlgorithm kAlgorithms[] = {ConvAlgorithm::kAuto, ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain,
-                                         ConvAlgorithm::kDnnlBlocked};
+                                         ConvAlgorithm::kDnnlBlocked, ConvAlgorithm::kWinograd};
 
 TEST(ConvDnnl, ForwardAndGradientOpsMatchTorch) {
   for (ConvAlgorithm a : kAlgorithms) {

@@ -1,6 +1,6 @@
-// CPU kernels of conv2d and its gradient ops. Float32 goes to oneDNN where it measurably wins (Note [Convolution
-// dispatch]; backend/cpu/dnnl/dnnl_conv.cpp); float64, and shapes oneDNN cannot take, run im2col + GEMM
-// (OpenBLAS), one image per work item:
+// CPU kernels of conv2d and its gradient ops. Float32 goes to oneDNN or Winograd where they measurably win (Note
+// [Convolution dispatch]; backend/cpu/dnnl/dnnl_conv.cpp, backend/cpu/winograd.cpp); float64, and shapes oneDNN cannot
+// take, run im2col + GEMM (OpenBLAS), one image per work item:
 //
 // Per image and group, the input [C_g, H, W] unfolds into columns [C_g kH kW, H_out W_out] (im2col), so that
 //   forward      y_g  = w_g [C_out_g, C_g kH kW] @ cols
@@ -19,6 +19,7 @@
 #include "tessera/backend/cpu/copy.h"
 #include "tessera/backend/cpu/dnnl/dnnl_conv.h"
 #include "tessera/backend/cpu/kernels.h"
+#include "tessera/backend/cpu/winograd.h"
 #include "tessera/core/dtype_dispatch.h"
 #include "tessera/core/parallel.h"
 #include "tessera/ops/conv.h"
@@ -193,37 +194,55 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 }
 
 // Note [Convolution dispatch]
-// Float32 convolutions pick among im2col + OpenBLAS, oneDNN on NCHW (it runs its own im2col + GEMM) and oneDNN's
-// blocked layouts (direct JIT kernels, with reorders from and to NCHW around each call), by per-pass timings at
-// the shapes of the Fashion-MNIST CNN, AlexNet and VGG11 (bench/bench_conv_algorithms prints the table). In short:
-// blocked oneDNN is 1.5-2.5x faster than im2col wherever each output reads many inputs (K = C_in/groups * kH * kW
-// of 64 or more, every layer but the first), in all three passes. A first layer (K of 9 or 27) still gains in the
-// weight gradient, but its forward loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's
-// GEMM convolution, 1.3x faster than im2col). The input gradient of an input with fewer than 16 channels per group
-// (a first layer, which training never asks for) is padded to 16 channels in blocked layout, 2-4x slower than
-// im2col, which takes it.
-// A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
-// im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
-// oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
+// Float32 convolutions pick among im2col + GEMM, oneDNN on NCHW (it runs its own im2col + GEMM), oneDNN's
+// blocked layouts (direct JIT kernels, with reorders from and to NCHW around each call) and F(2x2, 3x3) Winograd
+// (winograd.h), by per-pass timings at the shapes of the Fashion-MNIST CNN, AlexNet and VGG11
+// (bench/bench_conv_algorithms prints the table; figures in docs/performance.md, stop 16). In short:
+// - 3x3 stride-1 convolutions with at least 64 input and 64 output channels take Winograd in the forward and the
+//   input gradient: 0.53-0.59x blocked oneDNN's time on VGG11's layers, 0.80-0.93x on AlexNet's 13x13 layers, but
+//   1.3-1.6x on the Fashion-MNIST CNN's 32 -> 64 channels, where the transforms outweigh the GEMMs' savings.
+// - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col (whose GEMMs run oneDNN's sgemm) in the forward and
+//   the input gradient wherever each output reads many inputs (K = C_in/groups * kH * kW of 64 or more). A first layer
+//   (K of 9 or 27) loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's GEMM convolution, 1.3x
+//   faster than im2col). The input gradient of an input with fewer than 16 channels per group (a first layer, which
+//   training never asks for) is padded to 16 channels in blocked layout, 2-4x slower than im2col, which takes it.
+// - Weight gradients (since GEMMs run through oneDNN's sgemm, Note [GEMM choice]): a first layer with K < 64
+//   takes im2col (1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer); other ungrouped 3x3
+//   kernels take oneDNN on NCHW (0.87-0.98x blocked's time on VGG11 and AlexNet's 3x3 layers); 5x5 and larger
+//   kernels and grouped convolutions stay blocked.
+// - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
+//   im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
+//   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
 template <Which W>
 ConvAlgorithm choose(const onednn::ConvShape& s) {
+  if (W != Which::kWeightGrad && winograd_applies(s) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const bool pointwise =
       s.kh == 1 && s.kw == 1 && s.stride == std::array<int64_t, 2>{1, 1} && s.padding == std::array<int64_t, 2>{0, 0};
   if (pointwise) return ConvAlgorithm::kDnnlPlain;
   if (s.groups > 1 && s.c == s.groups) return ConvAlgorithm::kDnnlBlocked;
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
+  if (W == Which::kWeightGrad && s.groups == 1) {
+    if (k < 64) return ConvAlgorithm::kIm2col;
+    if (s.kh * s.kw < 25) return ConvAlgorithm::kDnnlPlain;
+  }
   if (W == Which::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
   if (W == Which::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;
   return ConvAlgorithm::kDnnlBlocked;
 }
 
-// The float32 pass through oneDNN when the setting (or, for kAuto, the measured choice) says so; false when
-// im2col is to run.
+// The float32 pass through oneDNN or Winograd when the setting (or, for kAuto, the measured choice) says so; false
+// when im2col is to run.
 template <Which W>
-bool run_dnnl(const onednn::ConvShape& s, const float* a, const float* b, float* out, const float* bias = nullptr) {
+bool run_fast(const onednn::ConvShape& s, const float* a, const float* b, float* out, const float* bias = nullptr) {
   ConvAlgorithm algo = algorithm_setting().load(std::memory_order_relaxed);
   if (algo == ConvAlgorithm::kAuto) algo = choose<W>(s);
   if (algo == ConvAlgorithm::kIm2col) return false;
+  if (algo == ConvAlgorithm::kWinograd) {
+    if (W == Which::kWeightGrad || !winograd_applies(s)) return false;
+    if constexpr (W == Which::kForward) winograd_conv_forward(s, a, b, out, bias);
+    if constexpr (W == Which::kInputGrad) winograd_conv_input_grad(s, a, b, out);
+    return true;
+  }
   const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
   if constexpr (W == Which::kForward) return onednn::conv_forward(s, layout, a, b, out, bias);
   if constexpr (W == Which::kInputGrad) return onednn::conv_input_grad(s, layout, a, b, out);
@@ -243,7 +262,7 @@ std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, 
   // An empty operand (a batch of 0) leaves zeros, which im2col writes and oneDNN would not.
   const onednn::ConvShape shape = conv_shape(x, w, a);
   if (dt == kFloat32 && p.numel() > 0 && q.numel() > 0 &&
-      run_dnnl<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>())) {
+      run_fast<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>())) {
     return {out};
   }
   visit_float(dt, "conv2d", [&]<class T>() {
@@ -274,9 +293,9 @@ void add_bias_relu(T* y, const T* bias, bool relu, int64_t n, int64_t co, int64_
   });
 }
 
-// fused_conv2d (ops/fused_conv.h). Float32 through oneDNN where the forward's dispatch picks it, with the bias
-// added inside its kernel, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's relu
-// passes it), and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere the
+// fused_conv2d (ops/fused_conv.h). Float32 through oneDNN or Winograd where the forward's dispatch picks them, with
+// the bias added inside their kernels, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's
+// relu passes it), and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere the
 // forward kernel, then bias and ReLU in one add_bias_relu pass.
 std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& attrs,
                                       std::span<const TensorType> types) {
@@ -290,7 +309,7 @@ std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& a
   const int64_t plane = shape.ho * shape.wo;
   if (dt == kFloat32 && w.numel() > 0) {
     float* y = out.data_ptr<float>();
-    if (run_dnnl<Which::kForward>(shape, x.data_ptr<const float>(), w.data_ptr<const float>(), y,
+    if (run_fast<Which::kForward>(shape, x.data_ptr<const float>(), w.data_ptr<const float>(), y,
                                   bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
       if (a.relu) add_bias_relu<float>(y, nullptr, true, shape.n, shape.co, plane);
       return {out};

@@ -1,0 +1,23 @@
+#pragma once
+// 3x3 convolutions with stride 1 by Winograd's minimal filtering F(2x2, 3x3) (A. Lavin and S. Gray, "Fast
+// Algorithms for Convolutional Neural Networks", CVPR 2016): 16 multiplications per 2x2 output tile and channel
+// pair instead of 36, done as 16 GEMMs over the tiles. Float32, NCHW. oneDNN has Winograd kernels only for AVX-512
+// machines; elsewhere its direct convolution does all 36 (Note [Convolution dispatch] in conv_kernels.cpp says
+// when this runs instead).
+#include "tessera/backend/cpu/dnnl/dnnl_conv.h"
+
+namespace tessera::cpu {
+
+/// True for the convolutions these kernels take: a 3x3 kernel, stride 1, dilation 1, one group, padding at most 2.
+bool winograd_applies(const onednn::ConvShape& s);
+
+/// y [n, co, ho, wo] = conv2d(x [n, c, h, w], w [co, c, 3, 3]) with s.padding, plus bias [co] per output plane
+/// when not null (added in the output transform). Overwrites y.
+void winograd_conv_forward(const onednn::ConvShape& s, const float* x, const float* w, float* y,
+                           const float* bias = nullptr);
+
+/// gx [n, c, h, w] = conv2d_input_grad(gy [n, co, ho, wo], w [co, c, 3, 3]): the same algorithm on gy with the
+/// kernel flipped and its channel dims swapped, padded by 2 - padding. Overwrites gx.
+void winograd_conv_input_grad(const onednn::ConvShape& s, const float* gy, const float* w, float* gx);
+
+}  // namespace tessera::cpu

@@ -1,0 +1,129 @@
+// F(2x2, 3x3) Winograd convolution (backend/cpu/winograd.h) against float64 im2col convolution on the shapes
+// that take its edge paths: odd output sizes (partial tiles at the bottom and right), padding 0, 1 and 2 (tiles
+// crossing every edge), non-square planes, batch 1, channel counts off the vector width, more tiles than one chunk
+// (chunk boundaries inside a tile row and across images), a bias added in the output transform; forward and input
+// gradient, through conv2d / conv2d_input_grad with the algorithm forced, and through autograd with the automatic
+// choice on a layer large enough to take Winograd. PyTorch reference values for two 3x3 cases run through
+// Winograd in tests/ops/conv_dnnl_test.cpp.
+#include "tessera/backend/cpu/winograd.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "tessera/backend/cpu/conv_algorithm.h"
+#include "tessera/ops/conv.h"
+#include "tessera/ops/fused_conv.h"
+#include "testing.h"
+
+namespace tessera {
+namespace {
+
+using cpu::ConvAlgorithm;
+using Pair = std::array<int64_t, 2>;
+
+Tensor wave(const Shape& s, double freq, double phase) {
+  const int64_t n = numel(s);
+  std::vector<double> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = std::sin(freq * static_cast<double>(i) + phase);
+  return testing::make(v, kFloat64, s);
+}
+
+class AlgorithmScope {
+ public:
+  explicit AlgorithmScope(ConvAlgorithm a) : previous_(cpu::set_conv_algorithm(a)) {}
+  ~AlgorithmScope() { cpu::set_conv_algorithm(previous_); }
+  AlgorithmScope(const AlgorithmScope&) = delete;
+  AlgorithmScope& operator=(const AlgorithmScope&) = delete;
+
+ private:
+  ConvAlgorithm previous_;
+};
+
+// Expects float32 `got` within tol of the float64 `want`, relative to want's largest magnitude.
+void expect_close_to_scale(const Tensor& got, const Tensor& want, double tol = 2e-6) {
+  ASSERT_EQ(got.shape(), want.shape());
+  EXPECT_EQ(got.dtype(), kFloat32);
+  const std::vector<double> a = testing::doubles(got), b = testing::doubles(want);
+  double scale = 0, worst = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    scale = std::max(scale, std::abs(b[i]));
+    worst = std::max(worst, std::abs(a[i] - b[i]));
+  }
+  EXPECT_LE(worst, tol * scale) << "largest magnitude " << scale;
+}
+
+struct Case {
+  Shape x;
+  int64_t c_out;
+  Pair padding;
+};
+
+TEST(Winograd, ForwardAndInputGradientEqualIm2colInFloat64) {
+  const std::vector<Case> cases{
+      {{2, 3, 9, 9}, 5, {1, 1}},      // odd output: partial tiles at the bottom and right
+      {{1, 17, 7, 8}, 6, {0, 0}},     // batch 1, no padding, 5x6 output
+      {{2, 4, 6, 5}, 3, {2, 2}},      // padding 2: output larger than the input
+      {{1, 5, 4, 11}, 7, {1, 2}},     // non-square plane and padding
+      {{2, 64, 40, 40}, 64, {1, 1}},  // 800 tiles: chunks of 512 end inside a tile row and span images
+      {{3, 9, 3, 3}, 4, {1, 1}},      // a plane smaller than a tile
+  };
+  AlgorithmScope scope(ConvAlgorithm::kWinograd);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(shape_str(c.x) + " -> " + std::to_string(c.c_out) + " channels");
+    const Tensor x = wave(c.x, 0.37, 0.1), w = wave({c.c_out, c.x[1], 3, 3}, 0.53, 0.3) * 0.5;
+    const Tensor want = conv2d(x, w, {}, {1, 1}, c.padding);  // float64: im2col
+    expect_close_to_scale(conv2d(x.to(kFloat32), w.to(kFloat32), {}, {1, 1}, c.padding), want);
+    const Tensor gy = wave(want.shape(), 0.29, 0.7);
+    const Tensor gx_want = conv2d_input_grad(gy, w, c.x, {1, 1}, c.padding, {1, 1}, 1);
+    expect_close_to_scale(conv2d_input_grad(gy.to(kFloat32), w.to(kFloat32), c.x, {1, 1}, c.padding, {1, 1}, 1),
+                          gx_want);
+  }
+}
+
+TEST(Winograd, BiasInTheOutputTransform) {
+  AlgorithmScope scope(ConvAlgorithm::kWinograd);
+  const Tensor x = wave({2, 6, 7, 9}, 0.41, 0.2), w = wave({5, 6, 3, 3}, 0.61, 0.4), b = wave({5}, 1.1, 0.5);
+  FusedConv2dAttrs a;
+  a.conv.padding = {1, 1};
+  a.relu = true;
+  const Tensor want = relu(conv2d(x, w, b, {1, 1}, {1, 1}));
+  expect_close_to_scale(fused_conv2d(x.to(kFloat32), w.to(kFloat32), b.to(kFloat32), a), want);
+}
+
+// The automatic choice takes Winograd for 64 -> 64 channels; the tape's gradients equal float64 im2col's.
+TEST(Winograd, AutomaticChoiceThroughAutograd) {
+  const Tensor x64 = wave({2, 64, 10, 9}, 0.37, 0.1), w64 = wave({64, 64, 3, 3}, 0.53, 0.3) * 0.1;
+  const Tensor gy = wave({2, 64, 10, 9}, 0.29, 0.7);
+  Tensor x = x64.to(kFloat32).requires_grad_(), w = w64.to(kFloat32).requires_grad_();
+  const Tensor y = conv2d(x, w, {}, {1, 1}, {1, 1});
+  y.backward(gy.to(kFloat32));
+  expect_close_to_scale(y, conv2d(x64, w64, {}, {1, 1}, {1, 1}));
+  expect_close_to_scale(x.grad(), conv2d_input_grad(gy, w64, x64.shape(), {1, 1}, {1, 1}, {1, 1}, 1));
+  expect_close_to_scale(w.grad(), conv2d_weight_grad(x64, gy, w64.shape(), {1, 1}, {1, 1}, {1, 1}, 1));
+}
+
+TEST(Winograd, AppliesTo3x3Stride1Only) {
+  cpu::onednn::ConvShape s;
+  s.kh = s.kw = 3;
+  EXPECT_TRUE(cpu::winograd_applies(s));
+  s.padding = {2, 3};
+  EXPECT_FALSE(cpu::winograd_applies(s));  // the input gradient would need negative padding
+  s.padding = {1, 1};
+  s.stride = {2, 1};
+  EXPECT_FALSE(cpu::winograd_applies(s));
+  s.stride = {1, 1};
+  s.dilation = {2, 2};
+  EXPECT_FALSE(cpu::winograd_applies(s));
+  s.dilation = {1, 1};
+  s.groups = 2;
+  EXPECT_FALSE(cpu::winograd_applies(s));
+  s.groups = 1;
+  s.kw = 5;
+  EXPECT_FALSE(cpu::winograd_applies(s));
+}
+
+}  // namespace
+}  // namespace tessera
