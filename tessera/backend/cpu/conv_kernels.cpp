@@ -206,10 +206,10 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   (K of 9 or 27) loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's GEMM convolution, 1.3x
 //   faster than im2col). The input gradient of an input with fewer than 16 channels per group (a first layer, which
 //   training never asks for) is padded to 16 channels in blocked layout, 2-4x slower than im2col, which takes it.
-// - Weight gradients (since GEMMs run through oneDNN's sgemm, Note [GEMM choice]): a first layer with K < 64
-//   takes im2col (1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer); other ungrouped 3x3
-//   kernels take oneDNN on NCHW (0.87-0.98x blocked's time on VGG11 and AlexNet's 3x3 layers); 5x5 and larger
-//   kernels and grouped convolutions stay blocked.
+// - Weight gradients: a first layer with K < 64 takes im2col (whose GEMMs run oneDNN's sgemm, Note [GEMM
+//   choice]: 1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer). Others stay blocked: oneDNN on
+//   NCHW was 2-13% faster on VGG11's and AlexNet's 3x3 layers, but its im2col scratchpad raised VGG11's training
+//   step peak by 40 MiB of blocks and 90 MiB of RSS, above libtorch's.
 // - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
 //   im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
 //   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
@@ -221,10 +221,7 @@ ConvAlgorithm choose(const onednn::ConvShape& s) {
   if (pointwise) return ConvAlgorithm::kDnnlPlain;
   if (s.groups > 1 && s.c == s.groups) return ConvAlgorithm::kDnnlBlocked;
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
-  if (W == Which::kWeightGrad && s.groups == 1) {
-    if (k < 64) return ConvAlgorithm::kIm2col;
-    if (s.kh * s.kw < 25) return ConvAlgorithm::kDnnlPlain;
-  }
+  if (W == Which::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
   if (W == Which::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
   if (W == Which::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;
   return ConvAlgorithm::kDnnlBlocked;
