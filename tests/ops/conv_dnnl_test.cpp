@@ -250,7 +250,8 @@ TEST(ConvDnnl, NonContiguousOperands) {
 TEST(ConvDnnl, DeterministicForAFixedThreadCount) {
   const Shape xs{8, 24, 12, 12}, ws{40, 24, 3, 3}, ys{8, 40, 12, 12};
   const Tensor x = input(xs, kFloat32), w = weight(ws, kFloat32), g = upstream(ys).to(kFloat32);
-  for (ConvAlgorithm a : {ConvAlgorithm::kAuto, ConvAlgorithm::kDnnlPlain, ConvAlgorithm::kDnnlBlocked}) {
+  for (ConvAlgorithm a :
+       {ConvAlgorithm::kAuto, ConvAlgorithm::kDnnlPlain, ConvAlgorithm::kDnnlBlocked, ConvAlgorithm::kWinograd}) {
     AlgorithmScope scope(a);
     SCOPED_TRACE(name(a));
     auto run = [&] {

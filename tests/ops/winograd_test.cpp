@@ -69,6 +69,9 @@ TEST(Winograd, ForwardAndInputGradientEqualIm2colInFloat64) {
       {{1, 5, 4, 11}, 7, {1, 2}},     // non-square plane and padding
       {{2, 64, 40, 40}, 64, {1, 1}},  // 800 tiles: chunks of 512 end inside a tile row and span images
       {{3, 9, 3, 3}, 4, {1, 1}},      // a plane smaller than a tile
+      {{2, 6, 5, 3}, 4, {0, 0}},      // w = 3, no padding: no tile inside the columns (3x1 output)
+      {{1, 4, 3, 3}, 5, {0, 0}},      // a 1x1 output
+      {{2, 3, 4, 1}, 2, {2, 2}},      // w = 1, padding 2: the input gradient's rows are 3 wide, unpadded
   };
   AlgorithmScope scope(ConvAlgorithm::kWinograd);
   for (const Case& c : cases) {
@@ -86,11 +89,15 @@ TEST(Winograd, ForwardAndInputGradientEqualIm2colInFloat64) {
 TEST(Winograd, BiasInTheOutputTransform) {
   AlgorithmScope scope(ConvAlgorithm::kWinograd);
   const Tensor x = wave({2, 6, 7, 9}, 0.41, 0.2), w = wave({5, 6, 3, 3}, 0.61, 0.4), b = wave({5}, 1.1, 0.5);
-  FusedConv2dAttrs a;
-  a.conv.padding = {1, 1};
-  a.relu = true;
-  const Tensor want = relu(conv2d(x, w, b, {1, 1}, {1, 1}));
-  expect_close_to_scale(fused_conv2d(x.to(kFloat32), w.to(kFloat32), b.to(kFloat32), a), want);
+  for (bool with_relu : {false, true}) {
+    SCOPED_TRACE(with_relu ? "relu" : "no relu");
+    FusedConv2dAttrs a;
+    a.conv.padding = {1, 1};
+    a.relu = with_relu;
+    const Tensor want = conv2d(x, w, b, {1, 1}, {1, 1});
+    expect_close_to_scale(fused_conv2d(x.to(kFloat32), w.to(kFloat32), b.to(kFloat32), a),
+                          with_relu ? relu(want) : want);
+  }
 }
 
 // The automatic choice takes Winograd for 64 -> 64 channels; the tape's gradients equal float64 im2col's.
@@ -99,6 +106,11 @@ TEST(Winograd, AutomaticChoiceThroughAutograd) {
   const Tensor gy = wave({2, 64, 10, 9}, 0.29, 0.7);
   Tensor x = x64.to(kFloat32).requires_grad_(), w = w64.to(kFloat32).requires_grad_();
   const Tensor y = conv2d(x, w, {}, {1, 1}, {1, 1});
+  {
+    AlgorithmScope scope(ConvAlgorithm::kWinograd);  // the same bits: the automatic choice ran Winograd
+    NoGradGuard no_grad;
+    EXPECT_TRUE(equal(y, conv2d(x, w, {}, {1, 1}, {1, 1})));
+  }
   y.backward(gy.to(kFloat32));
   expect_close_to_scale(y, conv2d(x64, w64, {}, {1, 1}, {1, 1}));
   expect_close_to_scale(x.grad(), conv2d_input_grad(gy, w64, x64.shape(), {1, 1}, {1, 1}, {1, 1}, 1));

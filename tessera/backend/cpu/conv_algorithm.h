@@ -12,8 +12,9 @@ enum class ConvAlgorithm {
 };
 
 /// Forces an algorithm for every later call, process-wide (tests and benchmarks compare them); returns the
-/// previous setting. Where the forced algorithm has no implementation for a shape or pass (oneDNN's gaps, Winograd
-/// outside 3x3 stride 1 and for the weight gradient), im2col runs instead.
+/// previous setting. Where the forced algorithm has no implementation for a shape or pass (oneDNN's gaps; Winograd
+/// for anything but 3x3 kernels with stride 1, dilation 1, one group and padding <= 2, and for the weight
+/// gradient), im2col runs instead.
 ConvAlgorithm set_conv_algorithm(ConvAlgorithm a);
 
 }  // namespace tessera::cpu

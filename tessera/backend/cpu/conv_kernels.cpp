@@ -197,7 +197,8 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 // Float32 convolutions pick among im2col + GEMM, oneDNN on NCHW (it runs its own im2col + GEMM), oneDNN's
 // blocked layouts (direct JIT kernels, with reorders from and to NCHW around each call) and F(2x2, 3x3) Winograd
 // (winograd.h), by per-pass timings at the shapes of the Fashion-MNIST CNN, AlexNet and VGG11
-// (bench/bench_conv_algorithms prints the table; figures in docs/performance.md, stop 16). In short:
+// (bench/bench_conv_algorithms prints the table; docs/performance.md, "Winograd convolution", has the figures). In
+// short:
 // - 3x3 stride-1 convolutions with at least 64 input and 64 output channels take Winograd in the forward and the
 //   input gradient: 0.53-0.59x blocked oneDNN's time on VGG11's layers, 0.80-0.93x on AlexNet's 13x13 layers, but
 //   1.3-1.6x on the Fashion-MNIST CNN's 32 -> 64 channels, where the transforms outweigh the GEMMs' savings.

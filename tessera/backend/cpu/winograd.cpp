@@ -4,8 +4,10 @@
 // the 2x2 output tile is Y = A^T [(G g G^T) .* (B^T d B)] A, summed over input channels. Summed over channels,
 // the 16 elementwise products become 16 GEMMs: M[p] [K, tiles] = U[p] [K, C] @ V[p] [C, tiles], with
 // U[p] = (G g G^T)[p] per (output, input) channel pair and V[p] = (B^T d B)[p] per (input channel, tile).
-// Tiles are taken in chunks sized so that a chunk's V and M stay in cache between the transforms and the GEMMs;
-// chunks run in parallel, each with its own scratch and single-threaded GEMMs.
+// Tiles are taken in chunks of V and M within about 4 MiB (the shared L3, not a core's L2: smaller chunks made the
+// GEMMs too narrow), so they are not read back from memory between the transforms and the GEMMs. Chunks run in
+// parallel, each with its own scratch; their GEMMs then run on one thread each (BLAS inside a parallel region),
+// and a convolution of a single chunk runs its transforms on one thread and its GEMMs on all.
 #include "tessera/backend/cpu/winograd.h"
 
 #include <algorithm>
@@ -50,7 +52,7 @@ Tensor scratch_floats(int64_t n) { return empty({n}, TensorOptions(kFloat32)); }
 Tensor transform_weights(const Problem& pr, const float* w, bool flipped) {
   Tensor ut = scratch_floats(kPoints * pr.k * pr.c);
   float* u = ut.data_ptr<float>();
-  parallel_for(0, pr.k, std::max<int64_t>(1, 2048 / pr.c), [&](int64_t o0, int64_t o1) {
+  parallel_for(0, pr.k, std::max<int64_t>(1, 2048 / pr.c), [&](int64_t o0, int64_t o1) {  // ~2048 kernels per task
     for (int64_t o = o0; o < o1; ++o) {
       for (int64_t i = 0; i < pr.c; ++i) {
         float g[3][3], t[4][3], r[4];
@@ -181,7 +183,9 @@ void transform_input_run(const Problem& pr, const float* plane, const Run& run, 
   }
   // Tiles tx with 0 <= 2 tx - px and 2 tx - px + 4 <= w read inside the columns.
   const int64_t lo = std::clamp<int64_t>((pr.px + 1) / 2, run.tx, run.tx + run.count);
-  const int64_t hi = std::clamp<int64_t>((pr.w - 4 + pr.px) / 2 + 1, lo, run.tx + run.count);
+  // (Tiles up to floor((w + px - 4) / 2); none when w + px < 4, where C++'s division would round -1 / 2 up to 0.)
+  const int64_t last = pr.w + pr.px >= 4 ? (pr.w + pr.px - 4) / 2 + 1 : 0;
+  const int64_t hi = std::clamp<int64_t>(last, lo, run.tx + run.count);
   for (int64_t tx = run.tx; tx < run.tx + run.count; ++tx) {
     if (tx == lo && hi > lo) {
       const int64_t x0 = 2 * lo - pr.px;
@@ -236,7 +240,7 @@ void run(const Problem& pr, const float* x, const float* w, bool flipped, const 
   const int64_t tb = pr.chunk(), chunks = (pr.tiles() + tb - 1) / tb;
   parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
     Tensor v = scratch_floats(kPoints * pr.c * tb), m = scratch_floats(kPoints * pr.k * tb);
-    const std::vector<float> zeros(static_cast<size_t>(pr.w + 8), 0.0f);  // a row above or below the plane
+    const std::vector<float> zeros(static_cast<size_t>(pr.w), 0.0f);  // a row above or below the plane
     std::vector<float> scratch(static_cast<size_t>(8 * (pr.tiles_x() + 1)));
     for (int64_t ch = c0; ch < c1; ++ch) {
       const int64_t t0 = ch * tb;

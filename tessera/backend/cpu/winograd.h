@@ -8,7 +8,9 @@
 
 namespace tessera::cpu {
 
-/// True for the convolutions these kernels take: a 3x3 kernel, stride 1, dilation 1, one group, padding at most 2.
+/// True for the convolutions these kernels take: a 3x3 kernel, stride 1, dilation 1, one group, padding at most 2
+/// (the input gradient pads by 2 - padding). The functions below require it (unchecked) and non-empty operands;
+/// they throw NotImplementedError for sizes beyond BLAS's integers.
 bool winograd_applies(const onednn::ConvShape& s);
 
 /// y [n, co, ho, wo] = conv2d(x [n, c, h, w], w [co, c, 3, 3]) with s.padding, plus bias [co] per output plane
