@@ -200,8 +200,9 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 // (bench/bench_conv_algorithms prints the table; docs/performance.md, "Winograd convolution", has the figures). In
 // short:
 // - 3x3 stride-1 convolutions with at least 64 input and 64 output channels take Winograd in the forward and the
-//   input gradient: 0.53-0.59x blocked oneDNN's time on VGG11's layers, 0.80-0.93x on AlexNet's 13x13 layers, but
-//   1.3-1.6x on the Fashion-MNIST CNN's 32 -> 64 channels, where the transforms outweigh the GEMMs' savings.
+//   input gradient: 0.53-0.60x blocked oneDNN's time on VGG11's layers from 28x28 up, 0.73-0.98x on the 13x13 and
+//   14x14 layers of AlexNet and VGG11, but 1.5-1.6x on the Fashion-MNIST CNN's 32 -> 64 channels, where the
+//   transforms outweigh the GEMMs' savings.
 // - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col (whose GEMMs run oneDNN's sgemm) in the forward and
 //   the input gradient wherever each output reads many inputs (K = C_in/groups * kH * kW of 64 or more). A first layer
 //   (K of 9 or 27) loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's GEMM convolution, 1.3x
