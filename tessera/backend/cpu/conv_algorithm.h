@@ -8,13 +8,12 @@ enum class ConvAlgorithm {
   kIm2col,       ///< im2col + OpenBLAS GEMM
   kDnnlPlain,    ///< oneDNN on the NCHW buffers as they are
   kDnnlBlocked,  ///< oneDNN in its own blocked layouts, reordering from and to NCHW around each call
-  kWinograd,     ///< F(2x2, 3x3) Winograd (backend/cpu/winograd.h): 3x3 stride-1 forward and input gradient
+  kWinograd,     ///< F(2x2, 3x3) Winograd (backend/cpu/winograd.h): 3x3 stride-1 convolutions, all three passes
 };
 
 /// Forces an algorithm for every later call, process-wide (tests and benchmarks compare them); returns the
 /// previous setting. Where the forced algorithm has no implementation for a shape or pass (oneDNN's gaps; Winograd
-/// for anything but 3x3 kernels with stride 1, dilation 1, one group and padding <= 2, and for the weight
-/// gradient), im2col runs instead.
+/// for anything but 3x3 kernels with stride 1, dilation 1, one group and padding <= 2), im2col runs instead.
 ConvAlgorithm set_conv_algorithm(ConvAlgorithm a);
 
 }  // namespace tessera::cpu

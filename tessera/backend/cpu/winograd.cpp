@@ -212,16 +212,23 @@ void transform_output_run(const Problem& pr, const float* m, int64_t stride, flo
   }
 }
 
-// The tiles [t0, t0 + nt) of one chunk: V, the 16 GEMMs, the output transform. v: [16][c][chunk], m: [16][k][chunk].
-void run_chunk(const Problem& pr, const float* x, const float* u, const float* bias, float* y, int64_t t0, int64_t nt,
-               float* v, float* m, const float* zeros, float* scratch) {
+// V [16][c][chunk] of a chunk's runs.
+void transform_input_chunk(const Problem& pr, const float* x, const std::vector<Run>& runs, const float* zeros,
+                           float* scratch, float* v) {
   const int64_t tb = pr.chunk();
-  const std::vector<Run> runs = runs_of(pr, t0, nt);
   for (int64_t ch = 0; ch < pr.c; ++ch) {
     for (const Run& r : runs) {
       transform_input_run(pr, x + (r.image * pr.c + ch) * pr.h * pr.w, r, zeros, scratch, v + ch * tb, pr.c * tb);
     }
   }
+}
+
+// The tiles [t0, t0 + nt) of one chunk: V, the 16 GEMMs, the output transform. v: [16][c][chunk], m: [16][k][chunk].
+void run_chunk(const Problem& pr, const float* x, const float* u, const float* bias, float* y, int64_t t0, int64_t nt,
+               float* v, float* m, const float* zeros, float* scratch) {
+  const int64_t tb = pr.chunk();
+  const std::vector<Run> runs = runs_of(pr, t0, nt);
+  transform_input_chunk(pr, x, runs, zeros, scratch, v);
   for (int64_t p = 0; p < kPoints; ++p) {
     gemm<float>(pr.k, nt, pr.c, u + p * pr.k * pr.c, blas_matrix(pr.k, pr.c, pr.c, 1), v + p * pr.c * tb,
                 blas_matrix(pr.c, nt, tb, 1), m + p * pr.k * tb, tb);
@@ -250,6 +257,128 @@ void run(const Problem& pr, const float* x, const float* w, bool flipped, const 
   });
 }
 
+// ---- Weight gradient ------------------------------------------------------------------------------------------
+// The adjoint of the forward: with dM = A dY A^T per output gradient tile (the adjoint of Y = A^T M A),
+// dU[p] [K, C] = sum over tiles of dM[p] [K, tiles] @ V[p]^T [tiles, C], and dw = G^T dU G per channel pair (the
+// adjoint of U = G g G^T). Output positions outside [ho, wo] have no gradient (zeros).
+
+// 1-d adjoints: A (4x2) on a pair, G^T (3x4) on a quadruple.
+inline void a_1d(float y0, float y1, float* o) { o[0] = y0, o[1] = y0 + y1, o[2] = y0 - y1, o[3] = -y1; }
+inline void g_adj(float u0, float u1, float u2, float u3, float* o) {
+  o[0] = u0 + 0.5f * (u1 + u2), o[1] = 0.5f * (u1 - u2), o[2] = 0.5f * (u1 + u2) + u3;
+}
+
+// dM[p * stride] = (A dY A^T)[p] for the 2x2 gradient tile dy (rows of two).
+inline void grad_tile(float a, float b, float c, float d, float* m, int64_t stride) {
+  float col0[4], col1[4], r[4];
+  a_1d(a, c, col0);
+  a_1d(b, d, col1);
+  for (int row = 0; row < 4; ++row) {
+    a_1d(col0[row], col1[row], r);
+    for (int q = 0; q < 4; ++q) m[(row * 4 + q) * stride] = r[q];
+  }
+}
+
+// Tiles i < count whose 2x2 gradients lie inside the plane, from rows o0 and o1 (columns 2i, 2i + 1): first the
+// four entries of every tile into s [4][count] (a, b over c, d), then each row of A dY (a + c, ...) times A^T, in
+// loops GCC vectorizes (it does not vectorize the one-loop form).
+void grad_entries(const float* __restrict o0, const float* __restrict o1, int64_t count, float* __restrict s) {
+  for (int64_t i = 0; i < count; ++i) s[i] = o0[2 * i];
+  for (int64_t i = 0; i < count; ++i) s[count + i] = o0[2 * i + 1];
+  for (int64_t i = 0; i < count; ++i) s[2 * count + i] = o1[2 * i];
+  for (int64_t i = 0; i < count; ++i) s[3 * count + i] = o1[2 * i + 1];
+}
+// One row (p, q) of A dY times A^T: (p, p + q, p - q, -q) into out[k * stride].
+void grad_row(const float* __restrict p, const float* __restrict q, int64_t count, float* __restrict out,
+              int64_t stride) {
+  for (int64_t i = 0; i < count; ++i) out[i] = p[i];
+  for (int64_t i = 0; i < count; ++i) out[stride + i] = p[i] + q[i];
+  for (int64_t i = 0; i < count; ++i) out[2 * stride + i] = p[i] - q[i];
+  for (int64_t i = 0; i < count; ++i) out[3 * stride + i] = -q[i];
+}
+void grad_tiles_inside(const float* o0, const float* o1, int64_t count, float* m, int64_t stride, float* s) {
+  grad_entries(o0, o1, count, s);
+  const float *a = s, *b = s + count, *c = s + 2 * count, *d = s + 3 * count;
+  float* t = s + 4 * count;  // [4][count]: a + c, b + d, a - c, b - d
+  for (int64_t i = 0; i < count; ++i) t[i] = a[i] + c[i], t[count + i] = b[i] + d[i];
+  for (int64_t i = 0; i < count; ++i) t[2 * count + i] = a[i] - c[i], t[3 * count + i] = b[i] - d[i];
+  for (int64_t i = 0; i < count; ++i) t[4 * count + i] = -c[i], t[5 * count + i] = -d[i];
+  grad_row(a, b, count, m, stride);                                        // row 0: (a, b)
+  grad_row(t, t + count, count, m + 4 * stride, stride);                   // row 1: (a + c, b + d)
+  grad_row(t + 2 * count, t + 3 * count, count, m + 8 * stride, stride);   // row 2: (a - c, b - d)
+  grad_row(t + 4 * count, t + 5 * count, count, m + 12 * stride, stride);  // row 3: (-c, -d)
+}
+
+// dM [16][k][chunk] of a chunk's runs from the output gradient gy [n, k, ho, wo]; scratch: 10 tiles_x floats.
+void transform_grad_chunk(const Problem& pr, const float* gy, const std::vector<Run>& runs, float* m, float* scratch) {
+  const int64_t tb = pr.chunk(), stride = pr.k * tb;
+  for (int64_t o = 0; o < pr.k; ++o) {
+    for (const Run& run : runs) {
+      const float* plane = gy + (run.image * pr.k + o) * pr.ho * pr.wo;
+      float* mo = m + o * tb + run.first;
+      const int64_t y0 = 2 * run.ty;
+      const int64_t full = y0 + 1 < pr.ho ? std::clamp<int64_t>(pr.wo / 2 - run.tx, 0, run.count) : 0;
+      if (full > 0) {
+        grad_tiles_inside(plane + y0 * pr.wo + 2 * run.tx, plane + (y0 + 1) * pr.wo + 2 * run.tx, full, mo, stride,
+                          scratch);
+      }
+      for (int64_t i = full; i < run.count; ++i) {
+        const int64_t x0 = 2 * (run.tx + i);
+        auto at = [&](int64_t y, int64_t x) { return y < pr.ho && x < pr.wo ? plane[y * pr.wo + x] : 0.0f; };
+        grad_tile(at(y0, x0), at(y0, x0 + 1), at(y0 + 1, x0), at(y0 + 1, x0 + 1), mo + i, stride);
+      }
+    }
+  }
+}
+
+void run_weight_grad(const Problem& pr, const float* x, const float* gy, float* gw) {
+  check_blas_sizes({pr.k, pr.c, pr.chunk()});
+  const int64_t tb = pr.chunk(), chunks = (pr.tiles() + tb - 1) / tb;
+  // A fixed number of groups of chunks, each summing into its own dU, added in order: deterministic for a given
+  // thread count.
+  const int64_t groups = std::min<int64_t>(chunks, num_threads()), per_group = kPoints * pr.k * pr.c;
+  Tensor du = zeros({groups * per_group}, TensorOptions(kFloat32));
+  float* dus = du.data_ptr<float>();
+  parallel_for(0, groups, 1, [&](int64_t g0, int64_t g1) {
+    Tensor v = scratch_floats(kPoints * pr.c * tb), m = scratch_floats(kPoints * pr.k * tb);
+    const std::vector<float> zeros(static_cast<size_t>(pr.w), 0.0f);
+    std::vector<float> scratch(static_cast<size_t>(8 * (pr.tiles_x() + 1))), grad_scratch(10 * pr.tiles_x());
+    float *vp = v.data_ptr<float>(), *mp = m.data_ptr<float>();
+    for (int64_t g = g0; g < g1; ++g) {
+      for (int64_t ch = g * chunks / groups; ch < (g + 1) * chunks / groups; ++ch) {
+        const int64_t t0 = ch * tb, nt = std::min(tb, pr.tiles() - t0);
+        const std::vector<Run> runs = runs_of(pr, t0, nt);
+        transform_input_chunk(pr, x, runs, zeros.data(), scratch.data(), vp);
+        transform_grad_chunk(pr, gy, runs, mp, grad_scratch.data());
+        for (int64_t p = 0; p < kPoints; ++p) {
+          gemm<float>(pr.k, pr.c, nt, mp + p * pr.k * tb, blas_matrix(pr.k, nt, tb, 1), vp + p * pr.c * tb,
+                      blas_matrix(nt, pr.c, 1, tb), dus + g * per_group + p * pr.k * pr.c, pr.c, 1.0f);
+        }
+      }
+    }
+  });
+  for (int64_t g = 1; g < groups; ++g) {
+    for (int64_t j = 0; j < per_group; ++j) dus[j] += dus[g * per_group + j];
+  }
+  // dw[o][i] = G^T dU[o][i] G.
+  parallel_for(0, pr.k, std::max<int64_t>(1, 2048 / pr.c), [&](int64_t o0, int64_t o1) {
+    for (int64_t o = o0; o < o1; ++o) {
+      for (int64_t i = 0; i < pr.c; ++i) {
+        float t[3][4], r[3];
+        for (int b = 0; b < 4; ++b) {
+          const auto at = [&](int a) { return dus[((a * 4 + b) * pr.k + o) * pr.c + i]; };
+          g_adj(at(0), at(1), at(2), at(3), r);
+          for (int a = 0; a < 3; ++a) t[a][b] = r[a];
+        }
+        for (int a = 0; a < 3; ++a) {
+          g_adj(t[a][0], t[a][1], t[a][2], t[a][3], r);
+          for (int b = 0; b < 3; ++b) gw[((o * pr.c + i) * 3 + a) * 3 + b] = r[b];
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 bool winograd_applies(const onednn::ConvShape& s) {
@@ -263,6 +392,14 @@ void winograd_conv_forward(const onednn::ConvShape& s, const float* x, const flo
 
 void winograd_conv_input_grad(const onednn::ConvShape& s, const float* gy, const float* w, float* gx) {
   run({s.n, s.co, s.ho, s.wo, s.c, s.h, s.w, 2 - s.padding[0], 2 - s.padding[1]}, gy, w, true, nullptr, gx);
+}
+
+}  // namespace tessera::cpu
+
+namespace tessera::cpu {
+
+void winograd_conv_weight_grad(const onednn::ConvShape& s, const float* x, const float* gy, float* gw) {
+  run_weight_grad({s.n, s.c, s.h, s.w, s.co, s.ho, s.wo, s.padding[0], s.padding[1]}, x, gy, gw);
 }
 
 }  // namespace tessera::cpu

@@ -1,9 +1,9 @@
 #pragma once
 // 3x3 convolutions with stride 1 by Winograd's minimal filtering F(2x2, 3x3) (A. Lavin and S. Gray, "Fast
 // Algorithms for Convolutional Neural Networks", CVPR 2016): 16 multiplications per 2x2 output tile and channel
-// pair instead of 36, done as 16 GEMMs over the tiles. Float32, NCHW. oneDNN has Winograd kernels only for AVX-512
-// machines; elsewhere its direct convolution does all 36 (Note [Convolution dispatch] in conv_kernels.cpp says
-// when this runs instead).
+// pair instead of 36, done as 16 GEMMs over the tiles, in all three passes (forward, input and weight gradients).
+// Float32, NCHW. oneDNN has Winograd kernels only for AVX-512 machines; elsewhere its direct convolution does all 36
+// (Note [Convolution dispatch] in conv_kernels.cpp says when this runs instead).
 #include "tessera/backend/cpu/dnnl/dnnl_conv.h"
 
 namespace tessera::cpu {
@@ -21,5 +21,9 @@ void winograd_conv_forward(const onednn::ConvShape& s, const float* x, const flo
 /// gx [n, c, h, w] = conv2d_input_grad(gy [n, co, ho, wo], w [co, c, 3, 3]): the same algorithm on gy with the
 /// kernel flipped and its channel dims swapped, padded by 2 - padding. Overwrites gx.
 void winograd_conv_input_grad(const onednn::ConvShape& s, const float* gy, const float* w, float* gx);
+
+/// gw [co, c, 3, 3] = conv2d_weight_grad(x [n, c, h, w], gy [n, co, ho, wo]): the adjoint transforms of the
+/// forward, 16 GEMMs summed over the tiles. Overwrites gw.
+void winograd_conv_weight_grad(const onednn::ConvShape& s, const float* x, const float* gy, float* gw);
 
 }  // namespace tessera::cpu
