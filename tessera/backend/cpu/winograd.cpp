@@ -7,7 +7,8 @@
 // Tiles are taken in chunks of V and M within about 4 MiB (the shared L3, not a core's L2: smaller chunks made the
 // GEMMs too narrow), so they are not read back from memory between the transforms and the GEMMs. Chunks run in
 // parallel, each with its own scratch; their GEMMs then run on one thread each (BLAS inside a parallel region),
-// and a convolution of a single chunk runs its transforms on one thread and its GEMMs on all.
+// and a convolution of a single chunk runs its transforms on one thread and its GEMMs on all. The input gradient
+// is the same computation on gy with flipped kernels; the weight gradient is its adjoint (see below).
 #include "tessera/backend/cpu/winograd.h"
 
 #include <algorithm>
@@ -42,13 +43,13 @@ inline void g_t(float g0, float g1, float g2, float* o) {
 }
 inline void a_t(float m0, float m1, float m2, float m3, float* o) { o[0] = m0 + m1 + m2, o[1] = m1 - m2 - m3; }
 
-// U[p][o][i] = (G g G^T)[p] for the kernel g of output channel o and input channel i. `flipped`: the kernel of
-// (o, i) is w's (i, o) rotated by 180 degrees (the input gradient's convolution).
 // Scratch comes from Tessera's allocator (its block cache; counted in its statistics): through malloc, the
 // weights' 16 MiB transforms and the chunks' buffers stayed resident in glibc's arenas and raised VGG11's peak
 // RSS by 100 MiB.
 Tensor scratch_floats(int64_t n) { return empty({n}, TensorOptions(kFloat32)); }
 
+// U[p][o][i] = (G g G^T)[p] for the kernel g of output channel o and input channel i. `flipped`: the kernel of
+// (o, i) is w's (i, o) rotated by 180 degrees (the input gradient's convolution).
 Tensor transform_weights(const Problem& pr, const float* w, bool flipped) {
   Tensor ut = scratch_floats(kPoints * pr.k * pr.c);
   float* u = ut.data_ptr<float>();
