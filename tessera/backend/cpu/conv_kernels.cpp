@@ -202,11 +202,11 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 // - 3x3 stride-1 convolutions with at least 64 input and 64 output channels take Winograd in the forward and the
 //   input gradient: 0.53-0.60x blocked oneDNN's time on VGG11's layers from 28x28 up, 0.73-0.98x on the 13x13 and
 //   14x14 layers of AlexNet and VGG11, but 1.5-1.6x on the Fashion-MNIST CNN's 32 -> 64 channels, where the
-//   transforms outweigh the GEMMs' savings. Their weight gradients take Winograd from 32 channels on each side and
-//   14x14 outputs: 0.47-0.55x blocked's time on VGG11, 0.88-0.91x on the Fashion-MNIST CNN's 32 -> 64; but 1.6x
-//   for 16 -> 32 channels and 1.7-4.7x for first layers. AlexNet's 13x13 layers (0.64-0.83x) stay blocked: the
-//   per-thread transformed gradients (16/9 of the weights each) raised its training step's peak above libtorch's
-//   (373 against 368 MiB).
+//   transforms outweigh the GEMMs' savings. The weight gradients of 3x3 stride-1 convolutions take Winograd from 32
+//   channels on each side and 196 output pixels (14x14): 0.47-0.55x blocked's time on VGG11, 0.88-0.91x on the
+//   Fashion-MNIST CNN's 32 -> 64; but 1.6x for 16 -> 32 channels and 1.7-4.7x for first layers. AlexNet's 13x13
+//   layers (0.64-0.83x) stay blocked: the per-thread transformed gradients (16/9 of the weights each) raised its
+//   training step's peak above libtorch's (373 against 368 MiB).
 // - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col (whose GEMMs run oneDNN's sgemm) in the forward and
 //   the input gradient wherever each output reads many inputs (K = C_in/groups * kH * kW of 64 or more). A first layer
 //   (K of 9 or 27) loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's GEMM convolution, 1.3x
@@ -214,8 +214,8 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   training never asks for) is padded to 16 channels in blocked layout, 2-4x slower than im2col, which takes it.
 // - Other weight gradients: a first layer with K < 64 takes im2col (whose GEMMs run oneDNN's sgemm, Note [GEMM
 //   choice]: 1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer). Others stay blocked: oneDNN on
-//   NCHW was 2-13% faster than blocked on VGG11's and AlexNet's 3x3 layers (before Winograd took them), but its
-//   im2col scratchpad raised VGG11's training step peak by 40 MiB of blocks and 90 MiB of RSS, above libtorch's.
+//   NCHW was 2-13% faster than blocked on VGG11's and AlexNet's 3x3 layers, but its im2col scratchpad raised
+//   VGG11's training step peak by 40 MiB of blocks and 90 MiB of RSS, above libtorch's.
 // - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
 //   im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
 //   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).

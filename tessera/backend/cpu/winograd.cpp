@@ -358,16 +358,18 @@ void run_weight_grad(const Problem& pr, const float* x, const float* gy, float* 
       }
     }
   });
-  for (int64_t g = 1; g < groups; ++g) {
-    for (int64_t j = 0; j < per_group; ++j) dus[j] += dus[g * per_group + j];
-  }
-  // dw[o][i] = G^T dU[o][i] G.
+  // dw[o][i] = G^T dU[o][i] G, with dU the groups' partial sums added in order.
   parallel_for(0, pr.k, std::max<int64_t>(1, 2048 / pr.c), [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o) {
       for (int64_t i = 0; i < pr.c; ++i) {
         float t[3][4], r[3];
         for (int b = 0; b < 4; ++b) {
-          const auto at = [&](int a) { return dus[((a * 4 + b) * pr.k + o) * pr.c + i]; };
+          const auto at = [&](int a) {
+            const int64_t j = ((a * 4 + b) * pr.k + o) * pr.c + i;
+            float sum = dus[j];
+            for (int64_t g = 1; g < groups; ++g) sum += dus[g * per_group + j];
+            return sum;
+          };
           g_adj(at(0), at(1), at(2), at(3), r);
           for (int a = 0; a < 3; ++a) t[a][b] = r[a];
         }
