@@ -86,30 +86,23 @@ Grads bn_backward_composite(const OpCall& c, std::span<const Tensor> g, double e
 
 Grads bn_vjp(const OpCall& c, std::span<const Tensor> g) {
   const double eps = attrs_as<NormalizationAttrs>(c.attrs).eps;
-  // The fused backward takes dy only: gradients of the statistics (second order) take the tensor ops too.
-  if (!use_fused_backward(c, g) || g[1].defined() || g[2].defined() || !g[0].defined())
-    return bn_backward_composite(c, g, eps);
+  if (!use_fused_backward_of_first_output(c, g)) return bn_backward_composite(c, g, eps);
   static const OpDef& d = op("batch_norm_training_backward");
   return apply(d, {g[0], c.inputs[0], c.inputs[1], c.outputs[1], c.outputs[2]}, c.attrs);
 }
 
 // ---- Samples (float64) ------------------------------------------------------------------------------------
 
-std::shared_ptr<const Attrs> bn_attrs(double eps) {
-  auto a = std::make_shared<NormalizationAttrs>();
-  a->eps = eps;
-  return a;
-}
-
 std::vector<OpSample> bn_samples() {
-  return {
-      {{sample_ramp({3, 2, 2, 3}, 0.7), sample_ramp({2}, 1.3, 1.0), sample_ramp({2}, 0.4)},
-       bn_attrs(1e-5),
-       "[3, 2, 2, 3]"},
-      {{sample_ramp({3, 5}, 1.1).t(), sample_ramp({3}, 0.6, 1.0), sample_ramp({3}, 0.9)},
-       bn_attrs(0.1),
-       "[5, 3] transposed"},
-      {{sample_ramp({4, 3, 5}, 0.3), sample_ramp({3}, 0.8, 1.0), sample_ramp({3}, 0.2)}, bn_attrs(1e-3), "[4, 3, 5]"}};
+  return {{{sample_ramp({3, 2, 2, 3}, 0.7), sample_ramp({2}, 1.3, 1.0), sample_ramp({2}, 0.4)},
+           std::make_shared<NormalizationAttrs>(1e-5),
+           "[3, 2, 2, 3]"},
+          {{sample_ramp({3, 5}, 1.1).t(), sample_ramp({3}, 0.6, 1.0), sample_ramp({3}, 0.9)},
+           std::make_shared<NormalizationAttrs>(0.1),
+           "[5, 3] transposed"},
+          {{sample_ramp({4, 3, 5}, 0.3), sample_ramp({3}, 0.8, 1.0), sample_ramp({3}, 0.2)},
+           std::make_shared<NormalizationAttrs>(1e-3),
+           "[4, 3, 5]"}};
 }
 
 std::vector<OpSample> bn_backward_samples() {
@@ -131,9 +124,7 @@ void register_batch_norm_ops(Registry& r) {
 
 BatchNormTraining batch_norm_training(const Tensor& input, const Tensor& weight, const Tensor& bias, double eps) {
   static const OpDef& d = op("batch_norm_training");
-  NormalizationAttrs a;
-  a.eps = eps;
-  std::vector<Tensor> r = apply(d, {input, weight, bias}, a);
+  std::vector<Tensor> r = apply(d, {input, weight, bias}, NormalizationAttrs(eps));
   return {r[0], r[1], r[2]};
 }
 

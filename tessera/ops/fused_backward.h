@@ -22,4 +22,15 @@ inline bool use_fused_backward(const OpCall& c, std::span<const Tensor> grads) {
   return true;
 }
 
+/// use_fused_backward for fused backward ops that take the first output's gradient only (the normalizations:
+/// gradients reaching their statistics outputs come from second-order differentiation): also false when that
+/// gradient is missing or another output has one.
+inline bool use_fused_backward_of_first_output(const OpCall& c, std::span<const Tensor> grads) {
+  if (grads.empty() || !grads[0].defined()) return false;
+  for (size_t i = 1; i < grads.size(); ++i) {
+    if (grads[i].defined()) return false;
+  }
+  return use_fused_backward(c, grads);
+}
+
 }  // namespace tessera

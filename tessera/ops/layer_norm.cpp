@@ -79,32 +79,26 @@ Grads ln_backward_composite(const OpCall& c, std::span<const Tensor> g, double e
 
 Grads ln_vjp(const OpCall& c, std::span<const Tensor> g) {
   const double eps = attrs_as<NormalizationAttrs>(c.attrs).eps;
-  // The fused backward takes dy only: gradients of the statistics (second order) take the tensor ops too.
-  if (!use_fused_backward(c, g) || g[1].defined() || g[2].defined() || !g[0].defined())
-    return ln_backward_composite(c, g, eps);
+  if (!use_fused_backward_of_first_output(c, g)) return ln_backward_composite(c, g, eps);
   static const OpDef& d = op("layer_norm_backward");
   return apply(d, {g[0], c.inputs[0], c.inputs[1], c.outputs[1], c.outputs[2]}, c.attrs);
 }
 
 // ---- Samples (float64) ------------------------------------------------------------------------------------
 
-std::shared_ptr<const Attrs> ln_attrs(double eps) {
-  auto a = std::make_shared<NormalizationAttrs>();
-  a->eps = eps;
-  return a;
-}
-
 std::vector<OpSample> ln_samples() {
   return {{{sample_ramp({3, 5}, 0.7), sample_ramp({5}, 1.3, 1.0), sample_ramp({5}, 0.4)},
-           ln_attrs(1e-5),
+           std::make_shared<NormalizationAttrs>(1e-5),
            "[3, 5] over [5]"},
           {{sample_ramp({2, 3, 4}, 1.1), sample_ramp({3, 4}, 0.6, 1.0), sample_ramp({3, 4}, 0.9)},
-           ln_attrs(0.1),
+           std::make_shared<NormalizationAttrs>(0.1),
            "[2, 3, 4] over [3, 4]"},
           {{sample_ramp({4, 3}, 0.3).t(), sample_ramp({4}, 0.8, 1.0), sample_ramp({4}, 0.2)},
-           ln_attrs(1e-3),
+           std::make_shared<NormalizationAttrs>(1e-3),
            "[3, 4] transposed"},
-          {{sample_ramp({6}, 0.5), sample_ramp({6}, 0.8, 1.0), sample_ramp({6}, 0.2)}, ln_attrs(1e-5), "one row [6]"}};
+          {{sample_ramp({6}, 0.5), sample_ramp({6}, 0.8, 1.0), sample_ramp({6}, 0.2)},
+           std::make_shared<NormalizationAttrs>(1e-5),
+           "one row [6]"}};
 }
 
 std::vector<OpSample> ln_backward_samples() {
@@ -126,9 +120,7 @@ void register_layer_norm_ops(Registry& r) {
 
 LayerNormResult layer_norm_with_stats(const Tensor& input, const Tensor& weight, const Tensor& bias, double eps) {
   static const OpDef& d = op("layer_norm");
-  NormalizationAttrs a;
-  a.eps = eps;
-  std::vector<Tensor> r = apply(d, {input, weight, bias}, a);
+  std::vector<Tensor> r = apply(d, {input, weight, bias}, NormalizationAttrs(eps));
   return {r[0], r[1], r[2]};
 }
 

@@ -22,7 +22,8 @@ namespace tessera {
 
 /// Attributes of batch_norm_training, layer_norm and their backward ops.
 struct NormalizationAttrs final : AttrsOf<NormalizationAttrs> {
-  double eps = 1e-5;  ///< added to the variance before the square root
+  explicit NormalizationAttrs(double eps = 1e-5) : eps(eps) {}
+  double eps;  ///< added to the variance before the square root
   std::string repr() const override;
 };
 

@@ -58,9 +58,8 @@ TEST(FuseConv, ConvBiasReluBecomesOneNodeWithTheSameValues) {
         expect_fused_equals_unfused(c, kFloat64, bias, relu, 1e-13);
         for (ConvAlgorithm a :
              {ConvAlgorithm::kAuto, ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain, ConvAlgorithm::kDnnlBlocked}) {
-          const ConvAlgorithm previous = cpu::set_conv_algorithm(a);
+          cpu::ConvAlgorithmScope scope(a);
           expect_fused_equals_unfused(c, kFloat32, bias, relu, 1e-5);
-          cpu::set_conv_algorithm(previous);
         }
       }
     }
@@ -86,7 +85,7 @@ TEST(FuseConv, HandComputedValues) {
 TEST(FuseConv, NaNPassesAsThroughTheUnfusedOps) {
   const Case& c = kCases[5];  // 64 input channels: oneDNN's blocked layout under kAuto
   for (ConvAlgorithm a : {ConvAlgorithm::kAuto, ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain}) {
-    const ConvAlgorithm previous = cpu::set_conv_algorithm(a);
+    cpu::ConvAlgorithmScope scope(a);
     Tensor x = wave(c.x, 0.3, 1.0, kFloat32), w = wave(c.w, 0.7, 0.5, kFloat32), b = wave({c.w[0]}, 0.2, 0.3, kFloat32);
     x.data_ptr<float>()[7] = std::numeric_limits<float>::quiet_NaN();
     FusedConv2dAttrs attrs;
@@ -100,7 +99,6 @@ TEST(FuseConv, NaNPassesAsThroughTheUnfusedOps) {
       EXPECT_EQ(std::isnan(fused[i]), std::isnan(unfused[i])) << "element " << i;
     }
     EXPECT_GT(nans, 0);
-    cpu::set_conv_algorithm(previous);
   }
 }
 

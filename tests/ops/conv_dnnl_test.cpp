@@ -173,17 +173,7 @@ void expect_summary(const Tensor& t, const Shape& shape, const Summary& s) {
   EXPECT_NEAR(probe, s.probe, kTol * (1 + scale));
 }
 
-// Sets the conv algorithm for one scope.
-class AlgorithmScope {
- public:
-  explicit AlgorithmScope(ConvAlgorithm a) : previous_(cpu::set_conv_algorithm(a)) {}
-  ~AlgorithmScope() { cpu::set_conv_algorithm(previous_); }
-  AlgorithmScope(const AlgorithmScope&) = delete;
-  AlgorithmScope& operator=(const AlgorithmScope&) = delete;
-
- private:
-  ConvAlgorithm previous_;
-};
+using AlgorithmScope = cpu::ConvAlgorithmScope;
 
 const char* name(ConvAlgorithm a) {
   switch (a) {

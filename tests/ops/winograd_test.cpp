@@ -31,16 +31,7 @@ Tensor wave(const Shape& s, double freq, double phase) {
   return testing::make(v, kFloat64, s);
 }
 
-class AlgorithmScope {
- public:
-  explicit AlgorithmScope(ConvAlgorithm a) : previous_(cpu::set_conv_algorithm(a)) {}
-  ~AlgorithmScope() { cpu::set_conv_algorithm(previous_); }
-  AlgorithmScope(const AlgorithmScope&) = delete;
-  AlgorithmScope& operator=(const AlgorithmScope&) = delete;
-
- private:
-  ConvAlgorithm previous_;
-};
+using AlgorithmScope = cpu::ConvAlgorithmScope;
 
 // Expects float32 `got` within tol of the float64 `want`, relative to want's largest magnitude.
 void expect_close_to_scale(const Tensor& got, const Tensor& want, double tol = 2e-6) {

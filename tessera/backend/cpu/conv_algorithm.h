@@ -16,4 +16,16 @@ enum class ConvAlgorithm {
 /// for anything but 3x3 kernels with stride 1, dilation 1, one group and padding <= 2), im2col runs instead.
 ConvAlgorithm set_conv_algorithm(ConvAlgorithm a);
 
+/// Forces an algorithm for the lifetime of the object and restores the previous setting after (tests, benchmarks).
+class ConvAlgorithmScope {
+ public:
+  explicit ConvAlgorithmScope(ConvAlgorithm a) : previous_(set_conv_algorithm(a)) {}
+  ~ConvAlgorithmScope() { set_conv_algorithm(previous_); }
+  ConvAlgorithmScope(const ConvAlgorithmScope&) = delete;
+  ConvAlgorithmScope& operator=(const ConvAlgorithmScope&) = delete;
+
+ private:
+  ConvAlgorithm previous_;
+};
+
 }  // namespace tessera::cpu
