@@ -203,10 +203,8 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   input gradient: 0.53-0.60x blocked oneDNN's time on VGG11's layers from 28x28 up, 0.73-0.98x on the 13x13 and
 //   14x14 layers of AlexNet and VGG11, but 1.5-1.6x on the Fashion-MNIST CNN's 32 -> 64 channels, where the
 //   transforms outweigh the GEMMs' savings. The weight gradients of 3x3 stride-1 convolutions take Winograd from 32
-//   channels on each side and 196 output pixels (14x14): 0.47-0.55x blocked's time on VGG11, 0.88-0.91x on the
-//   Fashion-MNIST CNN's 32 -> 64; but 1.6x for 16 -> 32 channels and 1.7-4.7x for first layers. AlexNet's 13x13
-//   layers (0.64-0.83x) stay blocked: the per-thread transformed gradients (16/9 of the weights each) raised its
-//   training step's peak above libtorch's (373 against 368 MiB).
+//   channels on each side: 0.47-0.55x blocked's time on VGG11, 0.62-0.64x on AlexNet's 13x13 layers, 0.94x on the
+//   Fashion-MNIST CNN's 32 -> 64; but 1.6x for 16 -> 32 channels and 1.7-4.7x for first layers.
 // - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col (whose GEMMs run oneDNN's sgemm) in the forward and
 //   the input gradient wherever each output reads many inputs (K = C_in/groups * kH * kW of 64 or more). A first layer
 //   (K of 9 or 27) loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's GEMM convolution, 1.3x
@@ -223,7 +221,7 @@ template <Which W>
 ConvAlgorithm choose(const onednn::ConvShape& s) {
   if (winograd_applies(s)) {
     if (W != Which::kWeightGrad && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
-    if (W == Which::kWeightGrad && s.c >= 32 && s.co >= 32 && s.ho * s.wo >= 14 * 14) return ConvAlgorithm::kWinograd;
+    if (W == Which::kWeightGrad && s.c >= 32 && s.co >= 32) return ConvAlgorithm::kWinograd;
   }
   const bool pointwise =
       s.kh == 1 && s.kw == 1 && s.stride == std::array<int64_t, 2>{1, 1} && s.padding == std::array<int64_t, 2>{0, 0};
