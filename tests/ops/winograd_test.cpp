@@ -1,4 +1,4 @@
-// F(2x2, 3x3) Winograd convolution (backend/cpu/winograd.h), all three passes, against float64 im2col on the shapes
+// F(2x2, 3x3) and F(2x2, 5x5) Winograd convolution (backend/cpu/winograd.h), all three passes, against float64 im2col on the shapes
 // that take its edge paths: odd output sizes (partial tiles at the bottom and right), padding 0, 1 and 2 (tiles
 // crossing every edge), non-square planes, batch 1, channel counts off the vector width, more tiles than one chunk
 // (chunk boundaries inside a tile row and across images), a bias added in the output transform; through conv2d and
@@ -52,6 +52,24 @@ struct Case {
   Pair padding;
 };
 
+// All three passes with the algorithm forced, against float64 im2col; `tol` relative to the largest magnitude.
+void expect_passes_match_im2col(const std::vector<Case>& cases, int64_t r, double tol, double weight_grad_tol) {
+  AlgorithmScope scope(ConvAlgorithm::kWinograd);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(shape_str(c.x) + " -> " + std::to_string(c.c_out) + " channels, kernel " + std::to_string(r));
+    const Tensor x = wave(c.x, 0.37, 0.1), w = wave({c.c_out, c.x[1], r, r}, 0.53, 0.3) * 0.5;
+    const Tensor want = conv2d(x, w, {}, {1, 1}, c.padding);  // float64: im2col
+    expect_close_to_scale(conv2d(x.to(kFloat32), w.to(kFloat32), {}, {1, 1}, c.padding), want, tol);
+    const Tensor gy = wave(want.shape(), 0.29, 0.7);
+    const Tensor gx_want = conv2d_input_grad(gy, w, c.x, {1, 1}, c.padding, {1, 1}, 1);
+    expect_close_to_scale(conv2d_input_grad(gy.to(kFloat32), w.to(kFloat32), c.x, {1, 1}, c.padding, {1, 1}, 1),
+                          gx_want, tol);
+    const Tensor gw_want = conv2d_weight_grad(x, gy, w.shape(), {1, 1}, c.padding, {1, 1}, 1);
+    expect_close_to_scale(conv2d_weight_grad(x.to(kFloat32), gy.to(kFloat32), w.shape(), {1, 1}, c.padding, {1, 1}, 1),
+                          gw_want, weight_grad_tol);
+  }
+}
+
 TEST(Winograd, AllThreePassesEqualIm2colInFloat64) {
   const std::vector<Case> cases{
       {{2, 3, 9, 9}, 5, {1, 1}},      // odd output: partial tiles at the bottom and right
@@ -64,23 +82,28 @@ TEST(Winograd, AllThreePassesEqualIm2colInFloat64) {
       {{1, 4, 3, 3}, 5, {0, 0}},      // a 1x1 output
       {{2, 3, 4, 1}, 2, {2, 2}},      // w = 1, padding 2: the input gradient's rows are 3 wide, unpadded
   };
-  AlgorithmScope scope(ConvAlgorithm::kWinograd);
-  for (const Case& c : cases) {
-    SCOPED_TRACE(shape_str(c.x) + " -> " + std::to_string(c.c_out) + " channels");
-    const Tensor x = wave(c.x, 0.37, 0.1), w = wave({c.c_out, c.x[1], 3, 3}, 0.53, 0.3) * 0.5;
-    const Tensor want = conv2d(x, w, {}, {1, 1}, c.padding);  // float64: im2col
-    expect_close_to_scale(conv2d(x.to(kFloat32), w.to(kFloat32), {}, {1, 1}, c.padding), want);
-    const Tensor gy = wave(want.shape(), 0.29, 0.7);
-    const Tensor gx_want = conv2d_input_grad(gy, w, c.x, {1, 1}, c.padding, {1, 1}, 1);
-    expect_close_to_scale(conv2d_input_grad(gy.to(kFloat32), w.to(kFloat32), c.x, {1, 1}, c.padding, {1, 1}, 1),
-                          gx_want);
-    const Tensor gw_want = conv2d_weight_grad(x, gy, w.shape(), {1, 1}, c.padding, {1, 1}, 1);
-    // The weight gradient sums products of transformed tiles (differences of neighbouring values) over every tile,
-    // then transforms back: on these smooth inputs its float32 error is 1.7e-5 of the largest magnitude at 800
-    // tiles (blocked oneDNN's: 3.5e-6, im2col's: 1.9e-6; on random inputs all three stay below 1e-6).
-    expect_close_to_scale(conv2d_weight_grad(x.to(kFloat32), gy.to(kFloat32), w.shape(), {1, 1}, c.padding, {1, 1}, 1),
-                          gw_want, 5e-5);
-  }
+  // The weight gradient sums products of transformed tiles (differences of neighbouring values) over every tile,
+  // then transforms back: on these smooth inputs its float32 error is 1.7e-5 of the largest magnitude at 800
+  // tiles (blocked oneDNN's: 3.5e-6, im2col's: 1.9e-6; on random inputs all three stay below 1e-6).
+  expect_passes_match_im2col(cases, 3, 2e-6, 5e-5);
+}
+
+// F(2x2, 5x5): the same edge cases for a 5x5 kernel (6x6 patches, padding up to 4).
+TEST(Winograd, FiveByFiveEqualsIm2colInFloat64) {
+  const std::vector<Case> cases{
+      {{2, 3, 9, 9}, 5, {2, 2}},      // odd output: partial tiles at the bottom and right
+      {{1, 17, 7, 8}, 6, {0, 0}},     // batch 1, no padding, 3x4 output
+      {{2, 4, 6, 5}, 3, {4, 4}},      // padding 4: the input gradient is unpadded
+      {{1, 5, 5, 11}, 7, {1, 3}},     // non-square plane and padding
+      {{2, 64, 40, 40}, 64, {2, 2}},  // 800 tiles: chunks of 224 end inside a tile row and span images
+      {{3, 9, 3, 3}, 4, {2, 2}},      // a plane smaller than a patch
+      {{2, 6, 5, 3}, 4, {0, 1}},      // w + padding below 6: no tile inside the columns (1x1 output)
+      {{2, 3, 4, 1}, 2, {4, 4}},      // w = 1, padding 4
+  };
+  // Larger transform coefficients (up to 8/3) and 6x6 patches: the forward's and input gradient's float32 errors
+  // reach 2.5e-5 of the largest magnitude (F(2x2, 3x3): 2e-6). The weight gradient's reach 2.3e-4 on these smooth
+  // inputs at 800 tiles, as a float32 simulation of the same transforms in NumPy gave (4e-6 on Gaussian inputs).
+  expect_passes_match_im2col(cases, 5, 3e-5, 3e-4);
 }
 
 TEST(Winograd, BiasInTheOutputTransform) {
@@ -119,7 +142,7 @@ TEST(Winograd, AutomaticChoiceThroughAutograd) {
   EXPECT_TRUE(equal(w.grad(), conv2d_weight_grad(x.detach(), gy.to(kFloat32), w64.shape(), {1, 1}, {1, 1}, {1, 1}, 1)));
 }
 
-TEST(Winograd, AppliesTo3x3Stride1Only) {
+TEST(Winograd, AppliesTo3x3And5x5Stride1Only) {
   cpu::onednn::ConvShape s;
   s.kh = s.kw = 3;
   EXPECT_TRUE(cpu::winograd_applies(s));
@@ -136,6 +159,14 @@ TEST(Winograd, AppliesTo3x3Stride1Only) {
   EXPECT_FALSE(cpu::winograd_applies(s));
   s.groups = 1;
   s.kw = 5;
+  EXPECT_FALSE(cpu::winograd_applies(s));
+  s.kh = 5;
+  s.padding = {4, 3};
+  EXPECT_TRUE(cpu::winograd_applies(s));
+  s.padding = {5, 3};
+  EXPECT_FALSE(cpu::winograd_applies(s));
+  s.padding = {1, 1};
+  s.kh = s.kw = 7;
   EXPECT_FALSE(cpu::winograd_applies(s));
 }
 

@@ -219,10 +219,7 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
 template <Which W>
 ConvAlgorithm choose(const onednn::ConvShape& s) {
-  if (winograd_applies(s)) {
-    if (W != Which::kWeightGrad && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
-    if (W == Which::kWeightGrad && s.c >= 32 && s.co >= 32) return ConvAlgorithm::kWinograd;
-  }
+  if (winograd_applies(s) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const bool pointwise =
       s.kh == 1 && s.kw == 1 && s.stride == std::array<int64_t, 2>{1, 1} && s.padding == std::array<int64_t, 2>{0, 0};
   if (pointwise) return ConvAlgorithm::kDnnlPlain;
