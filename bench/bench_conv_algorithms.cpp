@@ -1,9 +1,9 @@
 // Times float32 conv2d and its two gradient ops under each CPU algorithm (im2col + OpenBLAS, oneDNN on NCHW,
-// oneDNN blocked, F(2x2, 3x3) Winograd where it applies (im2col elsewhere), and the automatic choice of Note
-// [Convolution dispatch]) at the layer shapes of the Fashion-MNIST
-// CNN (batch 64), AlexNet (batch 16), VGG11 (batch 8) and a few depthwise / grouped / 1x1 layers. Algorithms
-// alternate within each repetition, so a busy machine slows them alike; it prints the median (and the minimum) in
-// ms as a markdown table, and the largest difference from im2col's result.
+// oneDNN blocked, F(2x2, 3x3) and F(2x2, 5x5) Winograd where they apply (im2col elsewhere), and the automatic choice of
+// Note [Convolution dispatch]) at the layer shapes of the Fashion-MNIST CNN (batch 64), AlexNet (batch 16), VGG11
+// (batch 8) and a few depthwise / grouped / 1x1 layers. Algorithms alternate within each repetition, so a busy machine
+// slows them alike; it prints the median (and the minimum) in ms as a markdown table, and the largest difference from
+// im2col's result.
 //   TESSERA_NUM_THREADS=2 build/bench/bench_conv_algorithms [name filter] [ms per shape and pass]
 #include <algorithm>
 #include <chrono>

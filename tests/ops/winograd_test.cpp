@@ -1,8 +1,8 @@
-// F(2x2, 3x3) and F(2x2, 5x5) Winograd convolution (backend/cpu/winograd.h), all three passes, against float64 im2col on the shapes
-// that take its edge paths: odd output sizes (partial tiles at the bottom and right), padding 0, 1 and 2 (tiles
-// crossing every edge), non-square planes, batch 1, channel counts off the vector width, more tiles than one chunk
-// (chunk boundaries inside a tile row and across images), a bias added in the output transform; through conv2d and
-// its gradient ops with the algorithm forced, and through autograd with the automatic choice on a layer large
+// F(2x2, 3x3) and F(2x2, 5x5) Winograd convolution (backend/cpu/winograd.h), all three passes, against float64 im2col
+// on the shapes that take its edge paths: odd output sizes (partial tiles at the bottom and right), padding 0, 1 and 2
+// (tiles crossing every edge), non-square planes, batch 1, channel counts off the vector width, more tiles than one
+// chunk (chunk boundaries inside a tile row and across images), a bias added in the output transform; through conv2d
+// and its gradient ops with the algorithm forced, and through autograd with the automatic choice on a layer large
 // enough to take Winograd. PyTorch reference values for two 3x3 cases run through Winograd in
 // tests/ops/conv_dnnl_test.cpp.
 #include "tessera/backend/cpu/winograd.h"

@@ -8,7 +8,7 @@ enum class ConvAlgorithm {
   kIm2col,       ///< im2col + OpenBLAS GEMM
   kDnnlPlain,    ///< oneDNN on the NCHW buffers as they are
   kDnnlBlocked,  ///< oneDNN in its own blocked layouts, reordering from and to NCHW around each call
-  kWinograd,     ///< F(2x2, 3x3) Winograd (backend/cpu/winograd.h): 3x3 stride-1 convolutions, all three passes
+  kWinograd,     ///< F(2x2, 3x3) and F(2x2, 5x5) Winograd (backend/cpu/winograd.h): stride 1, all three passes
 };
 
 /// Forces an algorithm for every later call, process-wide (tests and benchmarks compare them); returns the

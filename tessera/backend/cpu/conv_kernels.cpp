@@ -195,16 +195,16 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 
 // Note [Convolution dispatch]
 // Float32 convolutions pick among im2col + GEMM, oneDNN on NCHW (it runs its own im2col + GEMM), oneDNN's
-// blocked layouts (direct JIT kernels, with reorders from and to NCHW around each call) and F(2x2, 3x3) Winograd
-// (winograd.h), by per-pass timings at the shapes of the Fashion-MNIST CNN, AlexNet and VGG11
+// blocked layouts (direct JIT kernels, with reorders from and to NCHW around each call) and F(2x2, 3x3) and F(2x2, 5x5)
+// Winograd (winograd.h), by per-pass timings at the shapes of the Fashion-MNIST CNN, AlexNet and VGG11
 // (bench/bench_conv_algorithms prints the table; docs/performance.md, "Winograd convolution", has the figures). In
 // short:
-// - 3x3 stride-1 convolutions with at least 64 input and 64 output channels take Winograd in the forward and the
-//   input gradient: 0.53-0.60x blocked oneDNN's time on VGG11's layers from 28x28 up, 0.73-0.98x on the 13x13 and
-//   14x14 layers of AlexNet and VGG11, but 1.5-1.6x on the Fashion-MNIST CNN's 32 -> 64 channels, where the
-//   transforms outweigh the GEMMs' savings. The weight gradients of 3x3 stride-1 convolutions take Winograd from 32
-//   channels on each side: 0.47-0.55x blocked's time on VGG11, 0.62-0.64x on AlexNet's 13x13 layers, 0.94x on the
-//   Fashion-MNIST CNN's 32 -> 64; but 1.6x for 16 -> 32 channels and 1.7-4.7x for first layers.
+// - 3x3 and 5x5 stride-1 convolutions with at least 64 input and 64 output channels take Winograd in all three
+//   passes. 3x3: 0.53-0.60x blocked oneDNN's time on VGG11's layers from 28x28 up in the forward and the input
+//   gradient, 0.47-0.55x in the weight gradient; 0.75-0.95x on the 13x13 and 14x14 layers of AlexNet and VGG11
+//   (weight gradients 0.62-0.68x). 5x5 (AlexNet's 64 -> 192 at 27x27): 0.61 / 0.68 / 0.60x. The Fashion-MNIST CNN's
+//   32 -> 64 (14x14, 7x7 tiles per plane) stays blocked: there the transforms outweigh the GEMMs' savings (1.15x in
+//   the forward, 1.6x in the input gradient, 1.1x in the weight gradient); so do first layers (1.7-4.7x).
 // - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col (whose GEMMs run oneDNN's sgemm) in the forward and
 //   the input gradient wherever each output reads many inputs (K = C_in/groups * kH * kW of 64 or more). A first layer
 //   (K of 9 or 27) loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's GEMM convolution, 1.3x

@@ -37,9 +37,9 @@ struct Problem {
 
 template <class T>
 Problem problem(const onednn::ConvShape& s, bool input_grad) {
-  Problem pr = input_grad ? Problem{s.n, s.co, s.ho, s.wo, s.c, s.h, s.w, T::r - 1 - s.padding[0],
-                                    T::r - 1 - s.padding[1]}
-                          : Problem{s.n, s.c, s.h, s.w, s.co, s.ho, s.wo, s.padding[0], s.padding[1]};
+  Problem pr = input_grad
+                   ? Problem{s.n, s.co, s.ho, s.wo, s.c, s.h, s.w, T::r - 1 - s.padding[0], T::r - 1 - s.padding[1]}
+                   : Problem{s.n, s.c, s.h, s.w, s.co, s.ho, s.wo, s.padding[0], s.padding[1]};
   pr.m = T::m, pr.points = T::alpha * T::alpha;
   return pr;
 }
@@ -198,7 +198,9 @@ void run_weight_grad(const Problem& pr, const float* x, const float* gy, float* 
     parallel_for(0, pr.c + pr.k, 1, [&](int64_t j0, int64_t j1) {  // input channels, then output channels
       std::vector<float> scratch(static_cast<size_t>(winograd::run_scratch<T>(std::max(pr.tiles_x(), tb))));
       if (j0 < pr.c) transform_input_chunk<T>(pr, x, runs, zeros.data(), scratch.data(), v, j0, std::min(j1, pr.c));
-      if (j1 > pr.c) transform_grad_chunk<T>(pr, gy, runs, nt, zeros.data(), m, scratch.data(), std::max(j0, pr.c) - pr.c, j1 - pr.c);
+      if (j1 > pr.c)
+        transform_grad_chunk<T>(pr, gy, runs, nt, zeros.data(), m, scratch.data(), std::max(j0, pr.c) - pr.c,
+                                j1 - pr.c);
     });
     parallel_for(0, pr.points, 1, [&](int64_t p0, int64_t p1) {
       for (int64_t p = p0; p < p1; ++p) {
@@ -224,8 +226,7 @@ void run_weight_grad(const Problem& pr, const float* x, const float* gy, float* 
 bool winograd_applies(const onednn::ConvShape& s) {
   const int64_t r = s.kh;
   return (r == 3 || r == 5) && s.kw == r && s.stride == std::array<int64_t, 2>{1, 1} &&
-         s.dilation == std::array<int64_t, 2>{1, 1} && s.groups == 1 && s.padding[0] <= r - 1 &&
-         s.padding[1] <= r - 1;
+         s.dilation == std::array<int64_t, 2>{1, 1} && s.groups == 1 && s.padding[0] <= r - 1 && s.padding[1] <= r - 1;
 }
 
 void winograd_conv_forward(const onednn::ConvShape& s, const float* x, const float* w, float* y, const float* bias) {

@@ -60,8 +60,8 @@ struct F2x5 {
 /// Calls f(std::integral_constant<int, i>) for i = 0 .. N - 1 (matrix rows as compile-time constants).
 template <int N, class Fn>
 inline void for_each_index(Fn&& f) {
-  [&]<int... i>(std::integer_sequence<int, i...>) { (f(std::integral_constant<int, i>{}), ...); }(
-      std::make_integer_sequence<int, N>{});
+  [&]<int... i>(std::integer_sequence<int, i...>) { (f(std::integral_constant<int, i>{}), ...); }
+  (std::make_integer_sequence<int, N>{});
 }
 
 /// sum_k c[k] x(k) over the nonzero c[k], in order.
@@ -119,8 +119,7 @@ constexpr int64_t run_scratch(int64_t count) {
 /// (p[k][q][j] = rows[k][x0 + m j + q]), then B^T down the rows (e[a] = sum_k B^T[a][k] p[k]), then B along each
 /// tile's columns, whose column k is phase k % m at offset k / m.
 template <class T>
-void input_tiles(const float* const* rows, int64_t x0, int64_t w, int64_t count, float* scratch, float* v,
-                 int64_t vs) {
+void input_tiles(const float* const* rows, int64_t x0, int64_t w, int64_t count, float* scratch, float* v, int64_t vs) {
   constexpr int m = T::m, A = T::alpha;
   const int64_t n1 = count + (A - 1) / m, plane = m * n1;
   float *p = scratch, *e = scratch + A * plane;
@@ -160,9 +159,8 @@ const float* output_tiles(const float* mt, int64_t ms, int64_t count, float bias
   float *t = scratch, *y = scratch + m * A * count;  // t [m][alpha][count]
   for_each_index<m>([&](auto a) {
     for (int b = 0; b < A; ++b) combine_arrays<T::at[a]>(mt + b * ms, A * ms, count, 0.0f, t + (a * A + b) * count);
-    for_each_index<m>([&](auto b) {
-      combine_arrays<T::at[b]>(t + a * A * count, count, count, bias, y + (a * m + b) * count);
-    });
+    for_each_index<m>(
+        [&](auto b) { combine_arrays<T::at[b]>(t + a * A * count, count, count, bias, y + (a * m + b) * count); });
   });
   return y;
 }
