@@ -85,18 +85,6 @@ void combine_arrays(const float* __restrict src, int64_t ss, int64_t n, float ad
   for (int64_t j = 0; j < n; ++j) dst[j] = combine(Row, [&](size_t k) { return src[k * ss + j]; }) + add;
 }
 
-/// out[(i * R + j) * os] = (L X L^T)[i][j] for X [K][K] read through x(a, b): one tile, two dimensions.
-template <int R, int K, class X>
-void sandwich(const Matrix<R, K>& l, X x, float* out, int64_t os) {
-  float t[R][K];
-  for (int i = 0; i < R; ++i) {
-    for (int b = 0; b < K; ++b) t[i][b] = combine(l[i], [&](size_t a) { return x(static_cast<int>(a), b); });
-  }
-  for (int i = 0; i < R; ++i) {
-    for (int j = 0; j < R; ++j) out[(i * R + j) * os] = combine(l[j], [&](size_t b) { return t[i][b]; });
-  }
-}
-
 /// dst[j] = row[x0 + j m] for j < len, zero where that column is outside [0, w) or j >= n (one phase of a row,
 /// contiguous; padding and the plane's edges become zeros here, so no tile needs a bounds-checked path).
 inline void gather_phase(const float* __restrict row, int64_t x0, int64_t w, int m, int64_t n, int64_t len,
