@@ -172,8 +172,7 @@ std::vector<Tensor> bn_kernel(std::span<const Tensor> in, const Attrs& attrs, st
 
 std::vector<Tensor> bn_backward_kernel(std::span<const Tensor> in, const Attrs& attrs,
                                        std::span<const TensorType> out_types) {
-  std::vector<Tensor> c;
-  for (const Tensor& t : in) c.push_back(as_contiguous(t));
+  const std::vector<Tensor> c = as_contiguous(in);
   Tensor dx = empty_of(out_types[0]), dw = empty_of(out_types[1]), db = empty_of(out_types[2]);
   const double eps = attrs_as<NormalizationAttrs>(attrs).eps;
   if (dx.numel() == 0) return {dx, dw, db};

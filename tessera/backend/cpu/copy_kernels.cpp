@@ -28,6 +28,13 @@ Tensor as_contiguous(const Tensor& src, DType dtype) {
   return out;
 }
 
+std::vector<Tensor> as_contiguous(std::span<const Tensor> src) {
+  std::vector<Tensor> out;
+  out.reserve(src.size());
+  for (const Tensor& t : src) out.push_back(as_contiguous(t));
+  return out;
+}
+
 namespace {
 
 std::vector<Tensor> to_dtype_kernel(std::span<const Tensor> in, const Attrs& a, std::span<const TensorType>) {

@@ -124,8 +124,7 @@ void run_program(const FusedElementwiseAttrs& p, const std::vector<Tensor>& in, 
 
 std::vector<Tensor> fused_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
   const auto& p = attrs_as<FusedElementwiseAttrs>(attrs);
-  std::vector<Tensor> inputs;
-  for (const Tensor& t : in) inputs.push_back(as_contiguous(t));
+  const std::vector<Tensor> inputs = as_contiguous(in);
   Tensor out = empty(types[0].shape, TensorOptions(types[0].dtype).device(types[0].device));
   if (out.numel() == 0) return {out};
   visit_float(out.dtype(), "fused_elementwise",

@@ -168,8 +168,7 @@ std::vector<Tensor> ln_kernel(std::span<const Tensor> in, const Attrs& attrs, st
 
 std::vector<Tensor> ln_backward_kernel(std::span<const Tensor> in, const Attrs& attrs,
                                        std::span<const TensorType> out_types) {
-  std::vector<Tensor> c;
-  for (const Tensor& t : in) c.push_back(as_contiguous(t));
+  const std::vector<Tensor> c = as_contiguous(in);
   Tensor dx = empty_of(out_types[0]), dw = empty_of(out_types[1]), db = empty_of(out_types[2]);
   const int64_t d = dw.numel(), rows = c[3].numel();
   visit_float(dx.dtype(), "layer_norm_backward", [&]<class T>() {

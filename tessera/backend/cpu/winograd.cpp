@@ -63,7 +63,7 @@ Tensor transform_weights(const Problem& pr, const float* w, bool flipped) {
         const float* src = flipped ? w + (i * pr.k + o) * r * r : w + (o * pr.c + i) * r * r;
         for (int j = 0; j < r * r; ++j) g[j * pr.c + i] = src[flipped ? r * r - 1 - j : j];
       }
-      winograd::weight_tiles<T>(g.data(), pr.c, u + o * pr.c, pr.k * pr.c, scratch.data());
+      winograd::transform_tiles<T::g>(g.data(), pr.c, pr.c, 0.0f, u + o * pr.c, pr.k * pr.c, scratch.data());
     }
   });
   return ut;
@@ -122,8 +122,9 @@ void run_chunk(const Problem& pr, const float* x, const float* u, const float* b
     gemm<float>(pr.k, nt, pr.c, u + p * pr.k * pr.c, blas_matrix(pr.k, pr.c, pr.c, 1), v + p * pr.c * tb,
                 blas_matrix(pr.c, nt, tb, 1), m + p * pr.k * tb, tb);
   }
-  for (int64_t o = 0; o < pr.k; ++o) {  // all the chunk's tiles at once, then each run into its rows
-    const float* yt = winograd::output_tiles<T>(m + o * tb, pr.k * tb, nt, bias ? bias[o] : 0.0f, scratch);
+  for (int64_t o = 0; o < pr.k; ++o) {           // all the chunk's tiles at once, then each run into its rows
+    float* yt = scratch + T::m * T::alpha * nt;  // Y [m][m][nt] after transform_tiles' own scratch
+    winograd::transform_tiles<T::at>(m + o * tb, pr.k * tb, nt, bias ? bias[o] : 0.0f, yt, nt, scratch);
     for (const Run& r : runs) {
       float* plane = y + (r.image * pr.k + o) * pr.ho * pr.wo;
       float* out[T::m];
@@ -175,7 +176,7 @@ void transform_grad_chunk(const Problem& pr, const float* gy, const std::vector<
       }
       winograd::load_grad_tiles<T>(rows, T::m * run.tx, pr.wo, run.count, d + run.first, nt);
     }
-    winograd::grad_tiles<T>(d, nt, m + o * tb, stride, scratch + T::m * T::m * nt);
+    winograd::transform_tiles<T::a>(d, nt, nt, 0.0f, m + o * tb, stride, scratch + T::m * T::m * nt);
   }
 }
 
@@ -213,7 +214,7 @@ void run_weight_grad(const Problem& pr, const float* x, const float* gy, float* 
   parallel_for(0, pr.k, std::max<int64_t>(1, 2048 / pr.c), [&](int64_t o0, int64_t o1) {
     std::vector<float> dg(static_cast<size_t>(r * r * pr.c)), scratch(static_cast<size_t>(r * A * pr.c));
     for (int64_t o = o0; o < o1; ++o) {
-      winograd::weight_grad_tiles<T>(du + o * pr.c, pr.k * pr.c, pr.c, dg.data(), scratch.data());
+      winograd::transform_tiles<T::gt>(du + o * pr.c, pr.k * pr.c, pr.c, 0.0f, dg.data(), pr.c, scratch.data());
       for (int64_t i = 0; i < pr.c; ++i) {
         for (int j = 0; j < r * r; ++j) gw[(o * pr.c + i) * r * r + j] = dg[j * pr.c + i];
       }

@@ -128,29 +128,17 @@ void input_tiles(const float* const* rows, int64_t x0, int64_t w, int64_t count,
   }
 }
 
-/// U [alpha^2 * us] = G g G^T of `count` kernels side by side, from g [r * r][count]; scratch: alpha r count.
-template <class T>
-void weight_tiles(const float* g, int64_t count, float* u, int64_t us, float* scratch) {
-  constexpr int r = T::r, A = T::alpha;
-  for_each_index<A>([&](auto a) {
-    float* t = scratch + a * r * count;  // (G g)[a][b] for b < r
-    for (int b = 0; b < r; ++b) combine_arrays<T::g[a]>(g + b * count, r * count, count, 0.0f, t + b * count);
-    for_each_index<A>([&](auto b) { combine_arrays<T::g[b]>(t, count, count, 0.0f, u + (a * A + b) * us); });
+/// out[(i R + j) os + n] = (L X_n L^T)[i][j] + add for `count` matrices X_n [K][K] side by side, entry (a, b) of
+/// X_n at x[(a K + b) xs + n]; L is R x K. Every transform but the input's is one of these: U = G g G^T (weights),
+/// Y = A^T M A (outputs), and the weight gradient's adjoints dM = A dY A^T and dg = G^T dU G. scratch: R K count.
+template <const auto& L>
+void transform_tiles(const float* x, int64_t xs, int64_t count, float add, float* out, int64_t os, float* scratch) {
+  constexpr int R = static_cast<int>(L.size()), K = static_cast<int>(L[0].size());
+  for_each_index<R>([&](auto i) {
+    float* t = scratch + i * K * count;  // (L X)[i][b] for b < K
+    for (int b = 0; b < K; ++b) combine_arrays<L[i]>(x + b * xs, K * xs, count, 0.0f, t + b * count);
+    for_each_index<R>([&](auto j) { combine_arrays<L[j]>(t, count, count, add, out + (i * R + j) * os); });
   });
-}
-
-/// Y [m][m][count] = A^T M A (plus `bias`) of `count` tiles from M [alpha^2 * ms], into scratch (returned);
-/// scratch: (alpha + m) m count floats.
-template <class T>
-const float* output_tiles(const float* mt, int64_t ms, int64_t count, float bias, float* scratch) {
-  constexpr int m = T::m, A = T::alpha;
-  float *t = scratch, *y = scratch + m * A * count;  // t [m][alpha][count]
-  for_each_index<m>([&](auto a) {
-    for (int b = 0; b < A; ++b) combine_arrays<T::at[a]>(mt + b * ms, A * ms, count, 0.0f, t + (a * A + b) * count);
-    for_each_index<m>(
-        [&](auto b) { combine_arrays<T::at[b]>(t + a * A * count, count, count, bias, y + (a * m + b) * count); });
-  });
-  return y;
 }
 
 /// Writes `count` tiles of Y [m][m][ys] side by side into the rows out[0 .. m - 1] (null: a row below the plane),
@@ -169,7 +157,7 @@ void store_tiles(const float* y, int64_t ys, int64_t count, float* const* out, i
   }
 }
 
-/// The weight gradient's adjoint of store_tiles: dY [m][m][ds] of `count` m x m gradient tiles side by side in the
+/// The adjoint of store_tiles: dY [m][m][ds] of `count` m x m gradient tiles side by side in the
 /// rows dy[0 .. m - 1] (each `w` wide; tile i at columns x0 + m i ..; columns outside and rows below the plane,
 /// given as a row of zeros, have no gradient).
 template <class T>
@@ -177,30 +165,6 @@ void load_grad_tiles(const float* const* dy, int64_t x0, int64_t w, int64_t coun
   for (int a = 0; a < T::m; ++a) {
     for (int b = 0; b < T::m; ++b) gather_phase(dy[a], x0 + b, w, T::m, count, count, d + (a * T::m + b) * ds);
   }
-}
-
-/// The adjoint of output_tiles: dM [alpha^2 * ms] = A dY A^T of `count` tiles from dY [m][m][count];
-/// scratch: alpha m count floats.
-template <class T>
-void grad_tiles(const float* d, int64_t count, float* mt, int64_t ms, float* scratch) {
-  constexpr int m = T::m, A = T::alpha;
-  for_each_index<A>([&](auto a) {
-    float* t = scratch + a * m * count;  // (A dY)[a][b] for b < m
-    for (int b = 0; b < m; ++b) combine_arrays<T::a[a]>(d + b * count, m * count, count, 0.0f, t + b * count);
-    for_each_index<A>([&](auto b) { combine_arrays<T::a[b]>(t, count, count, 0.0f, mt + (a * A + b) * ms); });
-  });
-}
-
-/// The adjoint of weight_tiles: dg [r * r][count] = G^T dU G of `count` kernels from dU [alpha^2 * us];
-/// scratch: r alpha count floats.
-template <class T>
-void weight_grad_tiles(const float* du, int64_t us, int64_t count, float* dg, float* scratch) {
-  constexpr int r = T::r, A = T::alpha;
-  for_each_index<r>([&](auto a) {
-    float* t = scratch + a * A * count;  // (G^T dU)[a][b] for b < alpha
-    for (int b = 0; b < A; ++b) combine_arrays<T::gt[a]>(du + b * us, A * us, count, 0.0f, t + b * count);
-    for_each_index<r>([&](auto b) { combine_arrays<T::gt[b]>(t, count, count, 0.0f, dg + (a * r + b) * count); });
-  });
 }
 
 }  // namespace tessera::cpu::winograd
