@@ -22,8 +22,9 @@
 // (getrusage ru_maxrss) minus the RSS at start minus the bytes of the parameters and inputs (equal in both):
 // the memory the training step needs beyond them (gradients, saved activations, workspaces, what malloc keeps),
 // measured the same way for both. (Subtracting the RSS just before the step instead would credit a library for
-// memory that model construction freed but malloc kept resident, which the step then reuses.) It also prints
-// Tessera's own allocator peak during the steps (core/allocator.h) for information.
+// memory that model construction freed but malloc kept resident, which the step then reuses.) For information it
+// also prints Tessera's allocator peaks (core/allocator.h: live tensors; large blocks live or cached) and both
+// libraries' minor page faults during the second step.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 
 #include "bench_common.h"
 #include "models_nets.h"
+#include "tessera/core/allocator_cache.h"
 
 namespace tessera::bench {
 namespace {
@@ -276,7 +278,8 @@ double current_rss_kib() {
   return double(pages_resident) * double(sysconf(_SC_PAGESIZE)) / 1024.0;
 }
 
-/// The child's side: one line "start_kib peak_kib data_bytes allocator_peak_bytes allocator_before_bytes".
+/// The child's side: one line "start_kib peak_kib data_bytes allocator_peak_bytes allocator_before_bytes
+/// reserved_peak_bytes step_faults".
 int peak_child(const std::string& lib_case) {
   const double start = current_rss_kib();
   const auto colon = lib_case.find(':');
@@ -287,18 +290,22 @@ int peak_child(const std::string& lib_case) {
     const int64_t alloc_before = cpu_allocator().stats().current_bytes;
     cpu_allocator().reset_peak();
     step->run();  // warm-up
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
     step->run();
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    std::printf("%.0f %ld %lld %lld %lld\n", start, u.ru_maxrss, static_cast<long long>(step->data_bytes()),
-                static_cast<long long>(cpu_allocator().stats().peak_bytes), static_cast<long long>(alloc_before));
+    getrusage(RUSAGE_SELF, &after);
+    std::printf("%.0f %ld %lld %lld %lld %lld %ld\n", start, after.ru_maxrss,
+                static_cast<long long>(step->data_bytes()), static_cast<long long>(cpu_allocator().stats().peak_bytes),
+                static_cast<long long>(alloc_before), static_cast<long long>(cpu_peak_reserved_bytes()),
+                after.ru_minflt - before.ru_minflt);
     return 0;
   }
   return 1;
 }
 
 struct Peak {
-  double increase_mib = -1, process_mib = -1, alloc_peak_mib = -1, alloc_increase_mib = -1;
+  double increase_mib = -1, process_mib = -1, alloc_peak_mib = -1, alloc_increase_mib = -1, reserved_mib = -1;
+  long faults = -1;
 };
 
 Peak measure_in_child(const std::string& exe, Lib lib, const Case& c) {
@@ -306,10 +313,13 @@ Peak measure_in_child(const std::string& exe, Lib lib, const Case& c) {
   Peak p;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return p;
-  double start = 0, peak = 0, data = 0, alloc_peak = 0, alloc_before = 0;
-  if (std::fscanf(pipe, "%lf %lf %lf %lf %lf", &start, &peak, &data, &alloc_peak, &alloc_before) == 5) {
-    p = {(peak - start) / 1024 - data / (1 << 20), peak / 1024, alloc_peak / (1 << 20),
-         (alloc_peak - alloc_before) / (1 << 20)};
+  double start = 0, peak = 0, data = 0, alloc_peak = 0, alloc_before = 0, reserved = 0;
+  long faults = 0;
+  if (std::fscanf(pipe, "%lf %lf %lf %lf %lf %lf %ld", &start, &peak, &data, &alloc_peak, &alloc_before, &reserved,
+                  &faults) == 7) {
+    constexpr double kMiB = 1 << 20;
+    p = {(peak - start) / 1024 - data / kMiB, peak / 1024,     alloc_peak / kMiB,
+         (alloc_peak - alloc_before) / kMiB,  reserved / kMiB, faults};
   }
   pclose(pipe);
   return p;
@@ -322,23 +332,26 @@ void print_peak_memory(const std::string& filter) {
   std::printf(
       "\npeak memory of one training step (MiB): peak RSS of a fresh process - its RSS at start - parameters and "
       "inputs\n");
-  std::printf("%-30s %10s %10s %6s %14s %14s %18s\n", "step", "tessera", "libtorch", "ratio", "tessera RSS",
-              "libtorch RSS", "tessera allocator");
+  std::printf("%-30s %10s %10s %6s %14s %14s %24s %16s\n", "step", "tessera", "libtorch", "ratio", "tessera RSS",
+              "libtorch RSS", "tessera live / reserved", "faults per step");
   for (const Case& c : cases()) {
     if (c.mode == Mode::kForward) continue;
     if (!std::regex_search("tessera/" + c.name, pattern) && !std::regex_search("torch/" + c.name, pattern)) continue;
     const Peak ours = measure_in_child(exe, Lib::kTessera, c), theirs = measure_in_child(exe, Lib::kTorch, c);
-    char ratio[16] = "-", alloc[48];
+    char ratio[16] = "-", alloc[48], faults[48];
     if (ours.increase_mib >= 0 && theirs.increase_mib > 0) {
       std::snprintf(ratio, sizeof ratio, "%.2f", ours.increase_mib / theirs.increase_mib);
     }
-    std::snprintf(alloc, sizeof alloc, "%.1f (+%.1f)", ours.alloc_peak_mib, ours.alloc_increase_mib);
-    std::printf("%-30s %10.1f %10.1f %6s %14.1f %14.1f %18s\n", c.name.c_str(), ours.increase_mib, theirs.increase_mib,
-                ratio, ours.process_mib, theirs.process_mib, alloc);
+    std::snprintf(alloc, sizeof alloc, "%.1f / %.1f (+%.1f)", ours.alloc_peak_mib, ours.reserved_mib,
+                  ours.alloc_increase_mib);
+    std::snprintf(faults, sizeof faults, "%ld / %ld", ours.faults, theirs.faults);
+    std::printf("%-30s %10.1f %10.1f %6s %14.1f %14.1f %24s %16s\n", c.name.c_str(), ours.increase_mib,
+                theirs.increase_mib, ratio, ours.process_mib, theirs.process_mib, alloc, faults);
   }
   std::printf(
-      "(tessera RSS / libtorch RSS: the child's whole peak RSS, libraries and parameters included; "
-      "tessera allocator: peak bytes held (+ above the parameters and input) during the step)\n");
+      "(tessera RSS / libtorch RSS: the child's whole peak RSS, libraries and parameters included; tessera live / "
+      "reserved: the allocator's peak bytes of live tensors / of large blocks live or cached (+ live above the "
+      "parameters and input); faults per step: minor page faults of the second step, tessera / libtorch)\n");
 }
 
 }  // namespace

@@ -29,14 +29,16 @@ namespace {
 // cache is emptied first. Note [Cache bound]: the cache must not hold blocks no request fits while the live ones
 // peak (keeping every odd-sized block had VGG-A's training step hold 465 MiB of cached blocks at its peak, 1.08x
 // libtorch's peak RSS), nor give back blocks that the next step asks for again (each given-back block is paid
-// for in page faults when a new one is mapped). So the bound is the highest live bytes ever seen plus an eighth
+// for in page faults when a new one is mapped). So the bound is the highest live bytes ever seen plus a 32nd
 // (at least kCacheSlack): while live + cached + requested bytes stay within it, a request takes a cached block of
 // its class or up to a quarter larger, as before; beyond it, it may take one up to twice its size (resident
 // pages, no faults), and only when none is cached are the least recently cached blocks given back until the sum
 // fits. Measured on bench_models' training steps (2 threads): VGG-A's peak 1,359 -> 1,022 MiB, AlexNet 362 ->
 // 360, the Fashion CNN 51 -> 48 (libtorch: 1,080-1,150, 368-381, 49), step times unchanged. Bounds of an eighth
 // without the slack or the larger blocks made the Fashion CNN's step fault in 33 MB of fresh pages and run 20%
-// slower; a quarter kept VGG-A at 1,291 MiB.
+// slower; a quarter kept VGG-A at 1,291 MiB. An eighth (stops 12-17) left AlexNet's step 66 MiB of cache above
+// its live peak (RSS 361 MiB above the parameters, libtorch 326-373); a 32nd gives 314 MiB (VGG-A 1,017 -> 1,000)
+// for 7,500 page faults per AlexNet step (libtorch's: 57,000), under 1% of its time.
 // Sanitizer builds cache nothing, so ASan still sees every use after free.
 constexpr size_t kCacheMin = size_t{1} << 16;
 constexpr size_t kHugeMin = size_t{4} << 20;
@@ -116,7 +118,15 @@ class CpuAllocator final : public Allocator {
     cached_bytes_ += cap;
   }
   AllocatorStats stats() const override { return {current_.load(), peak_.load(), allocations_.load()}; }
-  void reset_peak() override { peak_.store(current_.load()); }
+  void reset_peak() override {
+    peak_.store(current_.load());
+    std::lock_guard lock(mutex_);
+    peak_reserved_ = live_capacity_ + cached_bytes_;
+  }
+  int64_t peak_reserved() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<int64_t>(peak_reserved_);
+  }
   int64_t cached_bytes() const {
     std::lock_guard lock(mutex_);
     return static_cast<int64_t>(cached_bytes_);
@@ -163,6 +173,7 @@ class CpuAllocator final : public Allocator {
     }
     capacity_.emplace(p, cap);
     live_capacity_ += cap;
+    peak_reserved_ = std::max(peak_reserved_, live_capacity_ + cached_bytes_);
     return p;
   }
   void release_cached() {
@@ -174,7 +185,7 @@ class CpuAllocator final : public Allocator {
   }
   size_t cache_bound() const {
     const auto peak = static_cast<size_t>(peak_ever_.load());
-    return peak + std::max(peak / 8, kCacheSlack);
+    return peak + std::max(peak / 32, kCacheSlack);
   }
   static void raise_to(std::atomic<int64_t>& peak, int64_t now) {
     int64_t seen = peak.load();
@@ -202,11 +213,12 @@ class CpuAllocator final : public Allocator {
     void* ptr;
     uint64_t seq;  // when it was cached (next_seq_ at the time)
   };
-  mutable std::mutex mutex_;                    // guards the four members below
+  mutable std::mutex mutex_;                    // guards the five members below
   std::map<size_t, std::vector<Cached>> free_;  // cached blocks by capacity, each class in caching order
   std::unordered_map<void*, size_t> capacity_;  // capacity of every live large block
   size_t cached_bytes_ = 0;
   size_t live_capacity_ = 0;  // sum of capacity_
+  size_t peak_reserved_ = 0;  // highest live_capacity_ + cached_bytes_ since start or reset_peak()
   uint64_t next_seq_ = 0;
 };
 
@@ -220,6 +232,7 @@ CpuAllocator& the_cpu_allocator() {
 Allocator& cpu_allocator() { return the_cpu_allocator(); }
 int64_t cpu_cached_bytes() { return the_cpu_allocator().cached_bytes(); }
 void cpu_empty_cache() { the_cpu_allocator().empty_cache(); }
+int64_t cpu_peak_reserved_bytes() { return the_cpu_allocator().peak_reserved(); }
 int64_t cpu_cache_headroom_bytes() { return the_cpu_allocator().cache_headroom(); }
 
 }  // namespace tessera

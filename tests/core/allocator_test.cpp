@@ -67,6 +67,26 @@ TEST(Allocator, ReusesFreedLargeBlocksOfTheSameClass) {
   EXPECT_EQ(cpu_cached_bytes(), 0);
 }
 
+// The reserved peak counts live and cached large blocks by capacity: what the cache adds to the resident set.
+TEST(Allocator, PeakReservedCountsCachedBlocks) {
+  if (kSanitized) GTEST_SKIP() << "sanitizer builds cache nothing";
+  Allocator& a = cpu_allocator();
+  cpu_empty_cache();
+  a.reset_peak();
+  const int64_t base = cpu_peak_reserved_bytes();  // large blocks live before the test
+  const size_t mib = size_t{1} << 20;
+  void* p = a.allocate(3 * mib);
+  a.deallocate(p, 3 * mib);  // cached
+  ASSERT_GT(cpu_cache_headroom_bytes(), static_cast<int64_t>(6 * mib));
+  void* q = a.allocate(6 * mib);  // the cached block is too small: both are held
+  EXPECT_EQ(cpu_peak_reserved_bytes(), base + static_cast<int64_t>(9 * mib));
+  a.deallocate(q, 6 * mib);
+  cpu_empty_cache();
+  EXPECT_EQ(cpu_peak_reserved_bytes(), base + static_cast<int64_t>(9 * mib));  // a peak, until reset
+  a.reset_peak();
+  EXPECT_EQ(cpu_peak_reserved_bytes(), base);
+}
+
 // Beyond the bound (Note [Cache bound]), a request the cache cannot serve gives back the least recently cached
 // blocks until live + cached + requested bytes fit again. The request is mapped but never touched.
 TEST(Allocator, BeyondTheBoundAMissGivesBackTheOldestCachedBlocks) {
