@@ -89,7 +89,7 @@ using Grads = std::vector<Tensor>;
 // input-sized gradient.
 Grads max_pool_vjp(const OpCall& c, std::span<const Tensor> g) {
   if (!g[0].defined()) return {Tensor{}};
-  return {max_pool2d_backward(g[0], c.outputs[1], c.input_types[0].shape)};
+  return {max_pool2d_backward(g[0], c.outputs[1], c.input_types[0].shape, attrs_as<Pool2dAttrs>(c.attrs))};
 }
 
 // inputs: grad_output [N, C, H_out, W_out] and the argmax indices (int64, flattened over each [H, W] plane);
@@ -261,10 +261,13 @@ Tensor avg_pool2d(const Tensor& input, std::array<int64_t, 2> kernel_size, std::
 }
 
 Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, Shape input_size) {
+  return max_pool2d_backward(grad_output, indices, std::move(input_size), Pool2dAttrs{});
+}
+
+Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, Shape input_size,
+                           const Pool2dAttrs& windows) {
   static const OpDef& d = op("max_pool2d_backward");
-  Pool2dAttrs a;  // only the size: the indices already say where each window's maximum was
-  a.size = std::move(input_size);
-  return apply1(d, {grad_output, indices}, a);
+  return apply1(d, {grad_output, indices}, with_size(windows, std::move(input_size)));
 }
 
 Tensor avg_pool2d_backward(const Tensor& grad_output, Shape input_size, const Pool2dAttrs& attrs) {

@@ -53,6 +53,10 @@ Tensor avg_pool2d(const Tensor& input, std::array<int64_t, 2> kernel_size,
 /// element of grad_output [N, C, H_out, W_out] is added at its int64 `indices` (flattened over the [H, W] plane).
 /// IndexError for an index outside its plane.
 Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, Shape input_size);
+/// The same, told the forward's windows (kernel, stride, padding, dilation; `size` is ignored): the result still
+/// depends on the indices only, but 2x2 stride-2 windows take a one-pass loop (Note [2x2 max pooling]).
+Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, Shape input_size,
+                           const Pool2dAttrs& windows);
 /// The gradient of avg_pool2d for an input of shape `input_size`: [N, C, H_out, W_out] -> input_size.
 Tensor avg_pool2d_backward(const Tensor& grad_output, Shape input_size, const Pool2dAttrs& attrs);
 /// Adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d) to [N, C, out_h, out_w] for any output

@@ -194,6 +194,14 @@ TEST(Matmul, LargeRandomProductMatchesNaiveLoop) {
   Tensor b32 = strided_view(bt.to(kFloat32), {batch, k, n}, {n * k, 1, k});
   expect_near_all(values<float>(matmul(as32, b32)), ref_t, 1e-4);
   expect_near_all(values<float>(matmul(as32, b32.contiguous())), ref_t, 1e-4);
+  // Wide float32 outputs from a short inner dimension (n >= 2048, m, k <= 256) go back to OpenBLAS (Note [GEMM
+  // choice]), A plain and transposed.
+  Tensor wa = random({1, 5, 7}), wat = random({1, 7, 5}), wb = random({1, 7, 2100});
+  Tensor wa_t = strided_view(wat, {1, 5, 7}, {35, 1, 5});
+  expect_near_all(values<float>(matmul(wa.to(kFloat32), wb.to(kFloat32))),
+                  naive(values<double>(wa), values<double>(wb), 1, 5, 7, 2100, true), 1e-5);
+  expect_near_all(values<float>(matmul(strided_view(wat.to(kFloat32), {1, 5, 7}, {35, 1, 5}), wb.to(kFloat32))),
+                  naive(values<double>(wa_t), values<double>(wb), 1, 5, 7, 2100, true), 1e-5);
   // Many small products run in parallel over the batch.
   Tensor sa = random({200, 12, 20}), sb = random({200, 20, 16});
   expect_near_all(values<double>(matmul(sa, sb)), naive(values<double>(sa), values<double>(sb), 200, 12, 20, 16, true),

@@ -188,6 +188,7 @@ def pool():
         ("transposed input", [1, 2, 5, 4], "kTransposed", (2, 2), (2, 1), (1, 0), (1, 1), True),
         ("ties", [1, 2, 5, 6], "kSteps", (3, 3), (2, 2), (1, 1), (1, 1), True),
         ("ties, stride 1", [1, 1, 4, 5], "kSteps", (2, 3), (1, 1), (0, 1), (1, 1), False),
+        ("ties, 2x2 stride 2, odd size", [1, 2, 5, 7], "kSteps", (2, 2), (2, 2), (0, 0), (1, 1), False),
     ]
     print("// ---- max_pool_cases ----")
     for label, xs, kind, k, s, p, d, c in maxes:
@@ -216,6 +217,9 @@ def pool():
     grads = [
         ("max 3x3 stride 2 padding 1 (overlapping windows)", True, [1, 2, 5, 5], (3, 3), (2, 2), (1, 1), False, True),
         ("max ceil_mode", True, [1, 1, 5, 7], (2, 2), (2, 2), (0, 0), True, True),
+        ("max 2x2 stride 2, odd size", True, [1, 2, 5, 7], (2, 2), (2, 2), (0, 0), False, True),
+        ("max 3x3 stride 2 padding 1 on 6x6 (2x2-sized, overlapping)", True, [1, 2, 6, 6], (3, 3), (2, 2), (1, 1),
+         False, True),
         ("avg ceil_mode edge, count_include_pad", False, [1, 1, 6, 6], (3, 3), (2, 2), (1, 1), True, True),
         ("avg ceil_mode edge, exclude pad", False, [1, 1, 6, 6], (3, 3), (2, 2), (1, 1), True, False),
     ]

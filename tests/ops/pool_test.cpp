@@ -111,6 +111,8 @@ const std::vector<MaxPoolCase>& max_pool_cases() {
       {"ties, stride 1", {1, 1, 4, 5}, Input::kSteps, {2, 3}, {1, 1}, {0, 1}, {1, 1}, false, {1, 1, 3, 5},
        {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, -1.0, 0.0, 0.0, 1.0, 1.0},
        {5, 2, 2, 2, 3, 5, 5, 6, 7, 8, 16, 17, 17, 19, 19}},
+      {"ties, 2x2 stride 2, odd size", {1, 2, 5, 7}, Input::kSteps, {2, 2}, {2, 2}, {0, 0}, {1, 1}, false, {1, 2, 2, 3},
+       {0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0}, {0, 2, 4, 21, 23, 19, 1, 2, 4, 21, 16, 18}},
       // clang-format on
   };
   return *cases;
@@ -257,6 +259,19 @@ const std::vector<PoolGradCase>& pool_grad_cases() {
        {0.0, 0.0, 0.0, 0.1097783008372, 0.2182296230809, 0.0, 0.3240430283949, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
        0.0, 0.0, 0.0, 0.0, 0.6131168519734, 0.6961352386274, 0.425939465066, 0.0, 0.5226872289307, 0.0, 0.0, 0.0, 0.0,
        0.770738878899, 0.0, 0.0, 0.8360259786005, 0.0, 0.8912073600614, 0.9356160015534}},
+      {"max 2x2 stride 2, odd size", Pool::kMax, {1, 2, 5, 7}, {2, 2}, {2, 2}, {0, 0}, false, true,
+       {0.0, 0.0, 0.0, 0.1097783008372, 0.2182296230809, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.5226872289307, 0.0, 0.3240430283949, 0.0, 0.425939465066, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.0, 0.0, 0.6131168519734, 0.0, 0.6961352386274, 0.770738878899, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.0, 0.0, 0.0, 0.8912073600614, 0.0, 0.9356160015534, 0.0, 0.8360259786005, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0}},
+      {"max 3x3 stride 2 padding 1 on 6x6 (2x2-sized, overlapping)", Pool::kMax, {1, 2, 6, 6}, {3, 3}, {2, 2}, {1, 1},
+       false, true,
+       {0.0, 0.0, 0.0, 0.1097783008372, 0.2182296230809, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.9371598803683, 0.0, 2.415500811523, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.8360259786005, 0.8912073600614, 0.9356160015534, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.0, 0.9995258306055, 0.0, 3.937839006047, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+       0.0, 0.0, 0.0, 0.9555715168529}},
       {"avg ceil_mode edge, count_include_pad", Pool::kAvg, {1, 1, 6, 6}, {3, 3}, {2, 2}, {1, 1}, true, true,
        {0.0, 0.01219758898191, 0.01219758898191, 0.03644532487978, 0.02424773589787, 0.07825490729702, 0.04732660722956,
        0.1176005549815, 0.07027394775198, 0.1626457783136, 0.09237183056159, 0.262401541732, 0.04732660722956,
@@ -278,13 +293,15 @@ const std::vector<PoolGradCase>& pool_grad_cases() {
 
 TEST(Pool2d, GradientsMatchTorch) {
   for (const PoolGradCase& c : pool_grad_cases()) {
-    SCOPED_TRACE(c.label);
-    const Tensor x = input(c.x).requires_grad_();
-    const Tensor y = c.pool == Pool::kMax
-                         ? max_pool2d(x, c.kernel, c.stride, c.padding, {1, 1}, c.ceil_mode)
-                         : avg_pool2d(x, c.kernel, c.stride, c.padding, c.ceil_mode, c.count_include_pad);
-    y.backward(upstream(y.shape()));
-    expect_values(x.grad(), c.x, c.gx, kFloat64);
+    for (DType dt : {kFloat64, kFloat32}) {  // float32 takes the vectorized 2x2 loops
+      SCOPED_TRACE(std::string(c.label) + " " + std::string(dtype_name(dt)));
+      const Tensor x = input(c.x, Input::kWave, dt).requires_grad_();
+      const Tensor y = c.pool == Pool::kMax
+                           ? max_pool2d(x, c.kernel, c.stride, c.padding, {1, 1}, c.ceil_mode)
+                           : avg_pool2d(x, c.kernel, c.stride, c.padding, c.ceil_mode, c.count_include_pad);
+      y.backward(upstream(y.shape()).to(dt));
+      expect_values(x.grad(), c.x, c.gx, dt);
+    }
   }
 }
 
@@ -327,6 +344,31 @@ TEST(Pool2d, ZeroSizedBatch) {
   EXPECT_EQ(y.shape(), (Shape{0, 2, 2, 2}));
   EXPECT_EQ(idx.shape(), (Shape{0, 2, 2, 2}));
   EXPECT_EQ(avg_pool2d(x, {3, 3}, Pair{1, 1}, {1, 1}).shape(), (Shape{0, 2, 4, 4}));
+}
+
+// The 2x2 backward (Note [2x2 max pooling]) writes every cell without a zero fill: on a block the cache hands
+// back full of 7s, the cells outside every window (odd sizes) and off the argmax must still be 0. Indices from
+// elsewhere that leave their 2x2 window take the scatter instead. Expected: the scatter-add written out here.
+TEST(MaxPool2d, TwoByTwoBackwardWritesEveryCellAndFallsBackToTheScatter) {
+  const Tensor x = randn({4, 32, 15, 17});  // 255 KiB: a cached block
+  auto [y, idx] = max_pool2d_with_indices(x, {2, 2});
+  const Tensor gy = randn(y.shape());
+  const int64_t per_out = 7 * 8, per_in = 15 * 17;
+  const auto expected = [&](const Tensor& at) {
+    std::vector<double> e(static_cast<size_t>(x.numel()), 0.0);
+    const std::vector<int64_t> a = ivalues(at);
+    const std::vector<double> g = testing::doubles(gy);
+    for (size_t k = 0; k < a.size(); ++k) e[k / per_out * per_in + a[k]] += g[k];
+    return e;
+  };
+  for (int variant = 0; variant < 2; ++variant) {
+    if (variant == 1) idx.view({-1}).narrow(0, per_out + 3, 1).fill_(per_in - 1);  // plane 1: outside its window
+    full(x.shape(), 7.0f);  // freed at once into the cache, dirty, for max_pool2d_backward's result
+    Pool2dAttrs windows;
+    windows.kernel = windows.stride = {2, 2};
+    const Tensor gx = max_pool2d_backward(gy, idx, x.shape(), windows);
+    EXPECT_EQ(testing::doubles(gx), expected(idx)) << "variant " << variant;
+  }
 }
 
 TEST(MaxPool2d, BackwardOpAddsAtTheIndicesAndRejectsIndicesOutsideThePlane) {

@@ -34,8 +34,17 @@ void check_blas_sizes(std::initializer_list<int64_t> sizes) {
 // AlexNet, VGG-A and LSTM layers; AMD EPYC Zen 1, 2 threads, docs/performance.md), oneDNN's sgemm takes 0.45-0.9x
 // OpenBLAS's time on skinny products (a fully connected layer's weight gradient, batch-8 fc layers, an LSTM step)
 // and 0.9-1.03x on square ones, but 1.2-2.5x when the output has few columns (n < 32, e.g. a 10-class
-// classifier), where its fixed cost dominates. Float64 has only OpenBLAS.
+// classifier), where its fixed cost dominates. It also takes 1.1-2.2x OpenBLAS's time on wide outputs of few rows
+// from a short inner dimension (m <= 256, k <= 256, n >= 2048: the Fashion CNN's 3136 -> 128 layer's input and
+// weight gradients at batch 64, 1.8 / 2.2 ms against 0.9 / 1.2 with operands from Tessera's allocator; bench_ops'
+// matmul_rect rows), so those go to OpenBLAS too (one such shape, m = k = 128 transposed, was 1.2x faster in
+// oneDNN). Float64 has only OpenBLAS.
 constexpr int64_t kMinDnnlColumns = 32;
+
+bool dnnl_is_faster(int64_t m, int64_t n, int64_t k) {
+  const bool wide = m <= 256 && k <= 256 && n >= 2048;
+  return n >= kMinDnnlColumns && !wide;
+}
 
 template <class T>
 void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b, BlasMatrix lb, T* c, int64_t ldc,
@@ -46,8 +55,8 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b
   const auto lda = static_cast<blasint>(la.ld), ldb = static_cast<blasint>(lb.ld), ldcc = static_cast<blasint>(ldc);
   if constexpr (std::is_same_v<T, float>) {
     // Note [GEMM choice]: oneDNN's sgemm, except for narrow outputs where OpenBLAS wins.
-    if (n >= kMinDnnlColumns && dnnl_sgemm(la.trans ? 'T' : 'N', lb.trans ? 'T' : 'N', m, n, k, 1.0f, a, la.ld, b,
-                                           lb.ld, beta, c, ldc) == dnnl_success) {
+    if (dnnl_is_faster(m, n, k) && dnnl_sgemm(la.trans ? 'T' : 'N', lb.trans ? 'T' : 'N', m, n, k, 1.0f, a, la.ld, b,
+                                              lb.ld, beta, c, ldc) == dnnl_success) {
       return;
     }
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, a, lda, b, ldb, beta, c, ldcc);

@@ -205,15 +205,18 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   (weight gradients 0.62-0.68x). 5x5 (AlexNet's 64 -> 192 at 27x27): 0.61 / 0.68 / 0.60x. The Fashion-MNIST CNN's
 //   32 -> 64 (14x14, 7x7 tiles per plane) stays blocked: there the transforms outweigh the GEMMs' savings (1.15x in
 //   the forward, 1.6x in the input gradient, 1.1x in the weight gradient); so do first layers (1.7-4.7x).
-// - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col (whose GEMMs run oneDNN's sgemm) in the forward and
-//   the input gradient wherever each output reads many inputs (K = C_in/groups * kH * kW of 64 or more). A first layer
-//   (K of 9 or 27) loses more to the reorders than the kernel gains and stays in NCHW (oneDNN's GEMM convolution, 1.3x
-//   faster than im2col). The input gradient of an input with fewer than 16 channels per group (a first layer, which
-//   training never asks for) is padded to 16 channels in blocked layout, 2-4x slower than im2col, which takes it.
-// - Other weight gradients: a first layer with K < 64 takes im2col (whose GEMMs run oneDNN's sgemm, Note [GEMM
-//   choice]: 1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer). Others stay blocked: oneDNN on
-//   NCHW was 2-13% faster than blocked on VGG11's and AlexNet's 3x3 layers, but its im2col scratchpad raised
-//   VGG11's training step peak by 40 MiB of blocks and 90 MiB of RSS, above libtorch's.
+// - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col in the forward and the input gradient wherever each
+//   output reads many inputs (K = C_in/groups * kH * kW of 64 or more) from 16 or more channels per group. A first
+//   layer (fewer than 16 input channels per group, or K < 64) takes im2col in the forward: its GEMM has a wide
+//   output, which OpenBLAS computes (Note [GEMM choice]), and it needs no reorders. Stop 18: 0.64 ms against 0.95
+//   blocked and 1.0-4.7 oneDNN NCHW for the Fashion-MNIST CNN's 1 -> 32; 35 ms against 43 (Winograd), 81 (NCHW)
+//   and 42-102 (blocked) for VGG11's 3 -> 64; 40 ms against blocked's 46 for AlexNet's 11x11 stride-4 layer. The
+//   input gradient of an input with fewer than 16 channels per group (a first layer, which training never asks
+//   for) is padded to 16 channels in blocked layout, 2-4x slower than im2col, which takes it.
+// - Other weight gradients: a first layer with K < 64 takes im2col (whose GEMMs have few columns and run
+//   OpenBLAS, Note [GEMM choice]: 1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer). Others stay
+//   blocked: oneDNN on NCHW was 2-13% faster than blocked on VGG11's and AlexNet's 3x3 layers, but its im2col
+//   scratchpad raised VGG11's training step peak by 40 MiB of blocks and 90 MiB of RSS, above libtorch's.
 // - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
 //   im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
 //   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
@@ -227,7 +230,7 @@ ConvAlgorithm choose(const onednn::ConvShape& s) {
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
   if (W == Which::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
   if (W == Which::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
-  if (W == Which::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;
+  if (W == Which::kForward && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
   return ConvAlgorithm::kDnnlBlocked;
 }
 

@@ -70,6 +70,52 @@ Taps interior_columns(int64_t w, int64_t wo, int64_t kw, int64_t sw, int64_t pw,
   return {lo, hi};
 }
 
+// Note [2x2 max pooling]: kernel 2, stride 2, no padding, dilation 1 (every pooling of the model benchmarks) on
+// planes of whole windows takes one pass per output row, reading the two input rows of its windows and choosing
+// among a window's four cells with selects that GCC vectorizes. The generic tap-by-tap loop re-walked each output
+// row four times, with stride-2 loads. The backward writes each window's four cells in the same pass instead of
+// zero-filling the plane and scattering. 2 threads, forward / backward: the Fashion CNN's [64, 32, 28, 28] 2.0 /
+// 1.5 -> 0.93 / 0.83 ms, [64, 64, 14, 14] 1.9 / 0.81 -> 0.97 / 0.81 ms, VGG11's [8, 64, 224, 224] 17 / 31 -> 17 /
+// 14 ms (libtorch 1.13: 6.6 / 1.3, 3.4 / 0.55, 120 / 48 ms).
+inline bool is_2x2_stride_2(const PoolGeometry& g, const Pool2dAttrs& a) {
+  return a.kernel == std::array<int64_t, 2>{2, 2} && a.stride == std::array<int64_t, 2>{2, 2} &&
+         a.padding == std::array<int64_t, 2>{0, 0} && a.dilation == std::array<int64_t, 2>{1, 1} && g.ho == g.h / 2 &&
+         g.wo == g.w / 2;
+}
+
+// One output row: window i covers r0[2i], r0[2i + 1], r1[2i], r1[2i + 1], the plane's flat indices top + 2i, ...
+// Row-major tap order as the generic loop; `|`, not `||`, and value parameters: no branch and no possible
+// aliasing of the bounds, so the loop vectorizes.
+template <class T>
+void max_2x2_row(const T* __restrict r0, const T* __restrict r1, int64_t w, int64_t top, int64_t n, T* __restrict y,
+                 int64_t* __restrict idx) {
+  for (int64_t i = 0; i < n; ++i) {
+    const T v0 = r0[2 * i], v1 = r0[2 * i + 1], v2 = r1[2 * i], v3 = r1[2 * i + 1];
+    T best = v0;
+    int64_t at = 0;
+    bool take = (v1 > best) | (v1 != v1);
+    best = take ? v1 : best, at = take ? 1 : at;
+    take = (v2 > best) | (v2 != v2);
+    best = take ? v2 : best, at = take ? w : at;
+    take = (v3 > best) | (v3 != v3);
+    best = take ? v3 : best, at = take ? w + 1 : at;
+    y[i] = best, idx[i] = top + 2 * i + at;
+  }
+}
+
+template <class T>
+void max_pool_2x2(const PoolGeometry& g, const T* x, T* y, int64_t* idx) {
+  parallel_for(0, g.planes, kPlaneGrain, [&, w = g.w, h = g.h, ho = g.ho, wo = g.wo](int64_t b, int64_t e) {
+    for (int64_t p = b; p < e; ++p) {
+      for (int64_t oh = 0; oh < ho; ++oh) {
+        const int64_t top = 2 * oh * w;  // flat index of the window row's first cell in the plane
+        const T* r0 = x + p * h * w + top;
+        max_2x2_row(r0, r0 + w, w, top, wo, y + (p * ho + oh) * wo, idx + (p * ho + oh) * wo);
+      }
+    }
+  });
+}
+
 // Note [Max pooling loop order]: per output row, interior columns run tap by tap over the whole row (a
 // branch-free, vectorizable inner loop over columns, results written straight into y and the indices); only the
 // few border columns whose windows are clipped by padding take the per-window loop.
@@ -168,27 +214,61 @@ std::vector<Tensor> max_pool_kernel(std::span<const Tensor> in, const Attrs& att
   if (y.numel() == 0) return {y, idx};
   const Tensor x = as_contiguous(in[0]);
   visit_float(x.dtype(), "max_pool2d", [&]<class T>() {
-    max_pool<T>(pool_geometry(x.shape(), y.shape()), a, x.data_ptr<const T>(), y.data_ptr<T>(),
-                idx.data_ptr<int64_t>());
+    const PoolGeometry g = pool_geometry(x.shape(), y.shape());
+    if (is_2x2_stride_2(g, a)) {
+      max_pool_2x2<T>(g, x.data_ptr<const T>(), y.data_ptr<T>(), idx.data_ptr<int64_t>());
+    } else {
+      max_pool<T>(g, a, x.data_ptr<const T>(), y.data_ptr<T>(), idx.data_ptr<int64_t>());
+    }
   });
   return {y, idx};
 }
 
+// The backward of one output row of a 2x2 pooling (max_2x2_row's windows): writes every cell of the row's windows,
+// grad_output at the cell its index names and zero elsewhere, in one pass with no separate zero fill. Returns
+// false if some index lies outside its window (indices that did not come from this pooling).
+template <class T>
+bool unpool_2x2_row(const T* __restrict g, const int64_t* __restrict at, int64_t w, int64_t top, int64_t n,
+                    T* __restrict r0, T* __restrict r1) {
+  int64_t outside = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t k = at[i] - (top + 2 * i);
+    const T v = g[i];
+    r0[2 * i] = k == 0 ? v : T(0), r0[2 * i + 1] = k == 1 ? v : T(0);
+    r1[2 * i] = k == w ? v : T(0), r1[2 * i + 1] = k == w + 1 ? v : T(0);
+    outside += (k != 0) & (k != 1) & (k != w) & (k != w + 1);
+  }
+  return outside == 0;
+}
+
 // grad_input = 0, then += grad_output at each window's argmax, plane by plane (a plane's windows may share an
 // argmax, so one plane is one work item). Indices outside their plane are an IndexError, reported after the loop.
-std::vector<Tensor> max_pool_backward_kernel(std::span<const Tensor> in, const Attrs&,
+// The gradient of a 2x2 stride-2 pooling (the attributes carry the forward's windows) first tries
+// unpool_2x2_row (Note [2x2 max pooling]); a plane with an index outside its window is redone by the scatter.
+std::vector<Tensor> max_pool_backward_kernel(std::span<const Tensor> in, const Attrs& attrs,
                                              std::span<const TensorType> types) {
   Tensor gx = empty(types[0].shape, TensorOptions(types[0].dtype).device(in[0].device()));
   const Tensor gy = as_contiguous(in[0]), idx = as_contiguous(in[1]);
-  const int64_t planes = gy.size(0) * gy.size(1), per_out = gy.size(2) * gy.size(3), per_in = gx.size(2) * gx.size(3);
+  const PoolGeometry geo = pool_geometry(gx.shape(), gy.shape());
+  const int64_t per_out = geo.ho * geo.wo, per_in = geo.h * geo.w;
+  const bool windows_2x2 = is_2x2_stride_2(geo, attrs_as<Pool2dAttrs>(attrs));
   std::atomic<int64_t> bad{-1};
   visit_float(gy.dtype(), "max_pool2d_backward", [&]<class T>() {
     const T* g = gy.data_ptr<const T>();
     const int64_t* at = idx.data_ptr<const int64_t>();
     T* out = gx.data_ptr<T>();
-    parallel_for(0, planes, kPlaneGrain, [&](int64_t b, int64_t e) {
+    parallel_for(0, geo.planes, kPlaneGrain, [&, w = geo.w, ho = geo.ho, wo = geo.wo](int64_t b, int64_t e) {
       for (int64_t p = b; p < e; ++p) {
         T* plane = out + p * per_in;
+        if (windows_2x2) {
+          if (geo.h % 2 != 0 || w % 2 != 0) std::fill(plane, plane + per_in, T(0));  // cells outside every window
+          bool inside = true;
+          for (int64_t oh = 0; oh < ho; ++oh) {
+            const int64_t o = p * per_out + oh * wo, top = 2 * oh * w;
+            inside &= unpool_2x2_row(g + o, at + o, w, top, wo, plane + top, plane + top + w);
+          }
+          if (inside) continue;
+        }
         std::fill(plane, plane + per_in, T(0));
         for (int64_t k = p * per_out, end = k + per_out; k < end; ++k) {
           if (at[k] < 0 || at[k] >= per_in) {
