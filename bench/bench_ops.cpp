@@ -230,7 +230,8 @@ void onednn_matmul(benchmark::State& s) {  // oneDNN's GEMM called directly: the
 
 // Rectangular products C[m, n] = op(A) B, args (m, n, k, transposed A): the Fashion CNN's 3136 -> 128 layer at
 // batch 64 (forward x W^T is B transposed and runs through the square rows' code path; its input gradient
-// gy [64, 128] x W [128, 3136] and weight gradient gy^T x) and one wide product oneDNN wins (Note [GEMM choice]).
+// gy [64, 128] x W [128, 3136] and weight gradient gy^T x) and a wide product with m = 512, which oneDNN wins (Note
+// [GEMM choice]).
 struct Rect {
   int64_t m, n, k;
   bool ta;

@@ -11,7 +11,8 @@ int64_t cpu_cached_bytes();
 /// Returns every cached block to the system; live tensors are untouched.
 void cpu_empty_cache();
 /// The most bytes of large blocks (64 KiB and up, by capacity) held at once, live or cached, since start or
-/// the last reset_peak() (like torch.cuda.max_memory_reserved): what the cache adds to the resident set.
+/// the last reset_peak() (like torch.cuda.max_memory_reserved): live blocks plus the cache, the allocator's share of
+/// the resident set. Always 0 in sanitizer builds, which cache nothing and map no large blocks themselves.
 int64_t cpu_peak_reserved_bytes();
 /// How many more bytes of large blocks (64 KiB and up, counted by size class) can be live or cached before a
 /// request the cache cannot serve gives cached blocks back (Note [Cache bound] in allocator.cpp); may be negative.

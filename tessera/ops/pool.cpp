@@ -85,8 +85,8 @@ std::vector<TensorType> pool_infer(std::span<const TensorType> in, const Attrs& 
 
 using Grads = std::vector<Tensor>;
 
-// Each output gradient goes to its window's argmax: max_pool2d_backward adds it there, in one pass over a zeroed
-// input-sized gradient.
+// Each output gradient goes to its window's argmax: max_pool2d_backward adds it there. It is told the forward's
+// windows, so 2x2 stride-2 poolings take its one-pass loop (Note [2x2 max pooling]).
 Grads max_pool_vjp(const OpCall& c, std::span<const Tensor> g) {
   if (!g[0].defined()) return {Tensor{}};
   return {max_pool2d_backward(g[0], c.outputs[1], c.input_types[0].shape, attrs_as<Pool2dAttrs>(c.attrs))};

@@ -293,7 +293,7 @@ const std::vector<PoolGradCase>& pool_grad_cases() {
 
 TEST(Pool2d, GradientsMatchTorch) {
   for (const PoolGradCase& c : pool_grad_cases()) {
-    for (DType dt : {kFloat64, kFloat32}) {  // float32 takes the vectorized 2x2 loops
+    for (DType dt : {kFloat64, kFloat32}) {  // both dtypes take the 2x2 loops; float32 runs them vectorized
       SCOPED_TRACE(std::string(c.label) + " " + std::string(dtype_name(dt)));
       const Tensor x = input(c.x, Input::kWave, dt).requires_grad_();
       const Tensor y = c.pool == Pool::kMax
@@ -350,7 +350,7 @@ TEST(Pool2d, ZeroSizedBatch) {
 // back full of 7s, the cells outside every window (odd sizes) and off the argmax must still be 0. Indices from
 // elsewhere that leave their 2x2 window take the scatter instead. Expected: the scatter-add written out here.
 TEST(MaxPool2d, TwoByTwoBackwardWritesEveryCellAndFallsBackToTheScatter) {
-  const Tensor x = randn({4, 32, 15, 17});  // 255 KiB: a cached block
+  const Tensor x = randn({4, 32, 15, 17});  // 127.5 KiB: a cached block
   auto [y, idx] = max_pool2d_with_indices(x, {2, 2});
   const Tensor gy = randn(y.shape());
   const int64_t per_out = 7 * 8, per_in = 15 * 17;

@@ -54,7 +54,7 @@ void gemm(int64_t m, int64_t n, int64_t k, const T* a, BlasMatrix la, const T* b
   const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
   const auto lda = static_cast<blasint>(la.ld), ldb = static_cast<blasint>(lb.ld), ldcc = static_cast<blasint>(ldc);
   if constexpr (std::is_same_v<T, float>) {
-    // Note [GEMM choice]: oneDNN's sgemm, except for narrow outputs where OpenBLAS wins.
+    // Note [GEMM choice]: oneDNN's sgemm, except for narrow outputs and wide ones from a short inner dimension.
     if (dnnl_is_faster(m, n, k) && dnnl_sgemm(la.trans ? 'T' : 'N', lb.trans ? 'T' : 'N', m, n, k, 1.0f, a, la.ld, b,
                                               lb.ld, beta, c, ldc) == dnnl_success) {
       return;

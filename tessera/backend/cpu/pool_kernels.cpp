@@ -70,13 +70,13 @@ Taps interior_columns(int64_t w, int64_t wo, int64_t kw, int64_t sw, int64_t pw,
   return {lo, hi};
 }
 
-// Note [2x2 max pooling]: kernel 2, stride 2, no padding, dilation 1 (every pooling of the model benchmarks) on
-// planes of whole windows takes one pass per output row, reading the two input rows of its windows and choosing
-// among a window's four cells with selects that GCC vectorizes. The generic tap-by-tap loop re-walked each output
-// row four times, with stride-2 loads. The backward writes each window's four cells in the same pass instead of
-// zero-filling the plane and scattering. 2 threads, forward / backward: the Fashion CNN's [64, 32, 28, 28] 2.0 /
-// 1.5 -> 0.93 / 0.83 ms, [64, 64, 14, 14] 1.9 / 0.81 -> 0.97 / 0.81 ms, VGG11's [8, 64, 224, 224] 17 / 31 -> 17 /
-// 14 ms (libtorch 1.13: 6.6 / 1.3, 3.4 / 0.55, 120 / 48 ms).
+// Note [2x2 max pooling]: kernel 2, stride 2, no padding, dilation 1 (the Fashion CNN's and VGG's poolings; an odd
+// last row or column belongs to no window and is dropped) takes one pass per output row, reading the two input rows of
+// its windows and choosing among a window's four cells with selects that GCC vectorizes. The generic tap-by-tap loop
+// re-walked each output row four times, with stride-2 loads. The backward writes each window's four cells in the same
+// pass instead of zero-filling the plane and scattering. 2 threads, forward / backward: the Fashion CNN's [64, 32, 28,
+// 28] 2.0 / 1.5 -> 0.93 / 0.83 ms, [64, 64, 14, 14] 1.9 / 0.81 -> 0.97 / 0.81 ms, VGG11's [8, 64, 224, 224] 17 / 31 ->
+// 17 / 14 ms (libtorch 1.13: 6.6 / 1.3, 3.4 / 0.55, 120 / 48 ms).
 inline bool is_2x2_stride_2(const PoolGeometry& g, const Pool2dAttrs& a) {
   return a.kernel == std::array<int64_t, 2>{2, 2} && a.stride == std::array<int64_t, 2>{2, 2} &&
          a.padding == std::array<int64_t, 2>{0, 0} && a.dilation == std::array<int64_t, 2>{1, 1} && g.ho == g.h / 2 &&
@@ -232,8 +232,9 @@ bool unpool_2x2_row(const T* __restrict g, const int64_t* __restrict at, int64_t
                     T* __restrict r0, T* __restrict r1) {
   int64_t outside = 0;
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t k = at[i] - (top + 2 * i);
-    const T v = g[i];
+    // Unsigned: an index from elsewhere (near INT64_MIN) must not overflow; it simply lands outside the window.
+    const auto k = static_cast<int64_t>(static_cast<uint64_t>(at[i]) - static_cast<uint64_t>(top + 2 * i));
+    const T v = g[i] + T(0);  // -0 -> +0, as the scatter's 0 + g (and PyTorch) give
     r0[2 * i] = k == 0 ? v : T(0), r0[2 * i + 1] = k == 1 ? v : T(0);
     r1[2 * i] = k == w ? v : T(0), r1[2 * i + 1] = k == w + 1 ? v : T(0);
     outside += (k != 0) & (k != 1) & (k != w) & (k != w + 1);
