@@ -52,9 +52,21 @@ std::atomic<int>& thread_setting() {
   return n;
 }
 
+thread_local int this_thread_threads = 0;  // set_thread_num_threads; 0: the process-wide setting
+
 }  // namespace
 
-int num_threads() { return thread_setting().load(std::memory_order_relaxed); }
+int num_threads() {
+  return this_thread_threads > 0 ? this_thread_threads : thread_setting().load(std::memory_order_relaxed);
+}
+
+void set_thread_num_threads(int n) {
+  check<ValueError>(n >= 0, "set_thread_num_threads: expected 0 or more threads, got ", n);
+  this_thread_threads = n;
+  // libgomp keeps omp_set_num_threads per thread outside parallel regions, so oneDNN's and OpenBLAS's OpenMP
+  // regions started from this thread follow; the OpenMP build of OpenBLAS asks OpenMP for its count.
+  omp_set_num_threads(n > 0 ? n : thread_setting().load(std::memory_order_relaxed));
+}
 
 void set_num_threads(int n) {
   check<ValueError>(n >= 1, "set_num_threads: expected at least 1 thread, got ", n);

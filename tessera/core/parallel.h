@@ -10,6 +10,10 @@ namespace tessera {
 int num_threads();
 /// Sets the thread count for Tessera's kernels and the BLAS (>= 1).
 void set_num_threads(int n);
+/// Sets the thread count of the calling thread's kernels and BLAS calls only (0: back to the process-wide
+/// setting). For helper threads such as data-loader workers, which run beside the compute threads: PyTorch's
+/// DataLoader workers likewise call torch.set_num_threads(1). ValueError for n < 0.
+void set_thread_num_threads(int n);
 /// True inside a parallel region (nested parallel_for calls then run serially).
 bool in_parallel_region();
 

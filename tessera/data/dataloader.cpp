@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "tessera/autograd/grad_mode.h"
+#include "tessera/core/parallel.h"
 #include "tessera/core/rng.h"
 #include "tessera/ops/random.h"
 #include "tessera/ops/shape.h"
@@ -107,6 +108,9 @@ class EpochRun {
 
   /// Worker thread: claims the next batch while fewer than capacity_ are claimed but not yet consumed.
   void work() {
+    // Kernels in a worker run serially: its batches are small, and threads of its own would compete with the
+    // training step's for the cores.
+    set_thread_num_threads(1);
     for (;;) {
       int64_t b = 0;
       {
