@@ -37,8 +37,9 @@ namespace {
 // 360, the Fashion CNN 51 -> 48 (libtorch: 1,080-1,150, 368-381, 49), step times unchanged. Bounds of an eighth
 // without the slack or the larger blocks made the Fashion CNN's step fault in 33 MB of fresh pages and run 20%
 // slower; a quarter kept VGG-A at 1,291 MiB. An eighth (stops 12-17) left AlexNet's step 66 MiB of cache above
-// its live peak (RSS 361 MiB above the parameters, libtorch 326-373); a 32nd gives 314 MiB (VGG-A 1,017 -> 1,000)
-// for 7,500 page faults per AlexNet step (libtorch's: 57,000), under 1% of its time.
+// its live peak (RSS 361 MiB above the parameters, libtorch 326-373); a 32nd gives 314-321 MiB (VGG-A 1,015 ->
+// 996) for 6,700-9,100 page faults per AlexNet step (libtorch's: 57,000-71,000), about 3% of its time (779-796
+// -> 811-813 ms forward + backward).
 // Sanitizer builds cache nothing, so ASan still sees every use after free.
 constexpr size_t kCacheMin = size_t{1} << 16;
 constexpr size_t kHugeMin = size_t{4} << 20;

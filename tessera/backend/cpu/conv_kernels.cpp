@@ -207,7 +207,7 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   the forward, 1.6x in the input gradient, 1.1x in the weight gradient); so do first layers (1.7-4.7x).
 // - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col in the forward and the input gradient wherever each
 //   output reads many inputs (K = C_in/groups * kH * kW of 64 or more) from 16 or more channels per group. A first
-//   layer (groups 1, fewer than 16 input channels, or K < 64) takes im2col in the forward: it needs no reorders,
+//   layer (groups 1 and fewer than 16 input channels or K < 64) takes im2col in the forward: it needs no reorders,
 //   and the wide GEMM of a large first layer (VGG11's, n = 50176) runs OpenBLAS (Note [GEMM choice]). Stop 18: 0.64 ms
 //   against 0.95 blocked and 1.0-4.7 oneDNN NCHW for the Fashion-MNIST CNN's 1 -> 32; 35 ms against 43 (Winograd), 81
 //   (NCHW) and 42-102 (blocked) for VGG11's 3 -> 64; 40 ms against blocked's 46 for AlexNet's 11x11 stride-4 layer. The
