@@ -190,69 +190,30 @@ void onednn_layer_norm(benchmark::State& s) {
 }
 
 // ---- Matmul ---------------------------------------------------------------------------------------
-void tessera_matmul(benchmark::State& s) {
-  int64_t n = s.range(0);
-  auto a = tessera::rand({n, n}), b = tessera::rand({n, n});
-  for (auto _ : s) benchmark::DoNotOptimize(a.matmul(b));
-  set_flops(s, 2.0 * n * n * n);
-}
-void torch_matmul(benchmark::State& s) {
-  int64_t n = s.range(0);
-  auto a = torch::rand({n, n}), b = torch::rand({n, n});
-  for (auto _ : s) benchmark::DoNotOptimize(a.matmul(b));
-  set_flops(s, 2.0 * n * n * n);
-}
-
-void blas_matmul(benchmark::State& s) {  // the BLAS called directly: the bar for tessera's matmul overhead
-  int n = static_cast<int>(s.range(0));
-  auto a = tessera::rand({n, n}), b = tessera::rand({n, n}), c = tessera::empty({n, n});
-  for (auto _ : s) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data_ptr<float>(), n, b.data_ptr<float>(),
-                n, 0.0f, c.data_ptr<float>(), n);
-    benchmark::ClobberMemory();
-  }
-  set_flops(s, 2.0 * n * n * n);
-}
-
-void onednn_matmul(benchmark::State& s) {  // oneDNN's GEMM called directly: the other bar
-  int n = static_cast<int>(s.range(0));
-  auto a = tessera::rand({n, n}), b = tessera::rand({n, n}), c = tessera::empty({n, n});
-  for (auto _ : s) {
-    if (dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data_ptr<float>(), n, b.data_ptr<float>(), n, 0.0f, c.data_ptr<float>(),
-                   n) != dnnl_success) {
-      s.SkipWithError("dnnl_sgemm failed");
-      break;
-    }
-    benchmark::ClobberMemory();
-  }
-  set_flops(s, 2.0 * n * n * n);
-}
-
-// Rectangular products C[m, n] = op(A) B, args (m, n, k, transposed A): the Fashion CNN's 3136 -> 128 layer at
-// batch 64 (forward x W^T is B transposed and runs through the square rows' code path; its input gradient
-// gy [64, 128] x W [128, 3136] and weight gradient gy^T x) and a wide product with m = 512, which oneDNN wins (Note
-// [GEMM choice]).
+// C[m, n] = op(A) B with A transposed when `ta`: square n x n x n products (args: n), and rectangular ones (args:
+// m, n, k, ta): the Fashion CNN's 3136 -> 128 layer at batch 64 (forward x W^T is B transposed and runs through the
+// square rows' code path; its input gradient gy [64, 128] x W [128, 3136] and weight gradient gy^T x) and a wide
+// product with m = 512, which oneDNN wins (Note [GEMM choice]).
 struct Rect {
   int64_t m, n, k;
   bool ta;
 };
+Rect square(const benchmark::State& s) { return {s.range(0), s.range(0), s.range(0), false}; }
 Rect rect(const benchmark::State& s) { return {s.range(0), s.range(1), s.range(2), s.range(3) != 0}; }
 
-void tessera_matmul_rect(benchmark::State& s) {
-  const Rect r = rect(s);
+void tessera_product(benchmark::State& s, Rect r) {
   auto a = r.ta ? tessera::rand({r.k, r.m}).t() : tessera::rand({r.m, r.k}), b = tessera::rand({r.k, r.n});
   for (auto _ : s) benchmark::DoNotOptimize(a.matmul(b));
   set_flops(s, 2.0 * r.m * r.n * r.k);
 }
-void torch_matmul_rect(benchmark::State& s) {
-  const Rect r = rect(s);
+void torch_product(benchmark::State& s, Rect r) {
   auto a = r.ta ? torch::rand({r.k, r.m}).t() : torch::rand({r.m, r.k}), b = torch::rand({r.k, r.n});
   for (auto _ : s) benchmark::DoNotOptimize(a.matmul(b));
   set_flops(s, 2.0 * r.m * r.n * r.k);
 }
+// The BLAS (OpenBLAS, or oneDNN's sgemm with kDnnl) called directly: the bars for tessera's matmul.
 template <bool kDnnl>
-void direct_matmul_rect(benchmark::State& s) {
-  const Rect r = rect(s);
+void direct_product(benchmark::State& s, Rect r) {
   auto a = tessera::rand({r.ta ? r.k : r.m, r.ta ? r.m : r.k}), b = tessera::rand({r.k, r.n});
   auto c = tessera::empty({r.m, r.n});
   const int m = static_cast<int>(r.m), n = static_cast<int>(r.n), k = static_cast<int>(r.k), lda = r.ta ? m : k;
@@ -271,6 +232,15 @@ void direct_matmul_rect(benchmark::State& s) {
   }
   set_flops(s, 2.0 * r.m * r.n * r.k);
 }
+
+void tessera_matmul(benchmark::State& s) { tessera_product(s, square(s)); }
+void torch_matmul(benchmark::State& s) { torch_product(s, square(s)); }
+void blas_matmul(benchmark::State& s) { direct_product<false>(s, square(s)); }
+void onednn_matmul(benchmark::State& s) { direct_product<true>(s, square(s)); }
+void tessera_matmul_rect(benchmark::State& s) { tessera_product(s, rect(s)); }
+void torch_matmul_rect(benchmark::State& s) { torch_product(s, rect(s)); }
+void blas_matmul_rect(benchmark::State& s) { direct_product<false>(s, rect(s)); }
+void onednn_matmul_rect(benchmark::State& s) { direct_product<true>(s, rect(s)); }
 
 void rect_shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "n", "k", "ta"});
@@ -306,8 +276,8 @@ BENCHMARK(blas_matmul)->Name("blas/matmul")->Arg(256)->Arg(1024)->Arg(2048)->App
 BENCHMARK(onednn_matmul)->Name("onednn/matmul")->Arg(256)->Arg(1024)->Arg(2048)->Apply(configure);
 BENCHMARK(tessera_matmul_rect)->Name("tessera/matmul_rect")->Apply(rect_shapes)->Apply(configure);
 BENCHMARK(torch_matmul_rect)->Name("torch/matmul_rect")->Apply(rect_shapes)->Apply(configure);
-BENCHMARK(direct_matmul_rect<false>)->Name("blas/matmul_rect")->Apply(rect_shapes)->Apply(configure);
-BENCHMARK(direct_matmul_rect<true>)->Name("onednn/matmul_rect")->Apply(rect_shapes)->Apply(configure);
+BENCHMARK(blas_matmul_rect)->Name("blas/matmul_rect")->Apply(rect_shapes)->Apply(configure);
+BENCHMARK(onednn_matmul_rect)->Name("onednn/matmul_rect")->Apply(rect_shapes)->Apply(configure);
 
 int main(int argc, char** argv) {
   int threads = tessera::num_threads();
