@@ -1,7 +1,7 @@
 // Micro-benchmarks of the tensor core against libtorch in the same run (same thread count):
 // elementwise add and exp on 16M floats, full sum, softmax-sized row reductions, batch norm (training mode), layer
-// norm, and matmul 256/1024/2048. Usage: bench/run (sets the thread count and the BLAS environment) or
-// build/bench/bench_ops directly.
+// norm, matmul 256/1024/2048 and rectangular, and SGD / Adam steps over the Fashion-MNIST CNN's parameters.
+// Usage: bench/run (sets the thread count and the BLAS environment) or build/bench/bench_ops directly.
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <torch/torch.h>
@@ -242,6 +242,41 @@ void torch_matmul_rect(benchmark::State& s) { torch_product(s, rect(s)); }
 void blas_matmul_rect(benchmark::State& s) { direct_product<false>(s, rect(s)); }
 void onednn_matmul_rect(benchmark::State& s) { direct_product<true>(s, rect(s)); }
 
+// ---- Optimizer steps ---------------------------------------------------------------------------
+// One step over the Fashion-MNIST CNN's parameters (421,642 floats in 8 tensors) with fixed gradients: SGD with
+// momentum 0.9 (arg 0) or Adam (arg 1), each library's own optimizer class.
+const std::vector<std::vector<int64_t>> kFashionCnnParams = {{32, 1, 3, 3}, {32},  {64, 32, 3, 3}, {64},
+                                                             {128, 3136},   {128}, {10, 128},      {10}};
+
+void tessera_optimizer_step(benchmark::State& s) {
+  std::vector<tessera::Tensor> params;
+  for (const auto& shape : kFashionCnnParams) {
+    params.push_back(tessera::randn(shape).requires_grad_());
+    params.back().set_grad(tessera::randn(shape) * 0.01);
+  }
+  std::unique_ptr<tessera::optim::Optimizer> opt;
+  if (s.range(0) == 1) {
+    opt = std::make_unique<tessera::optim::Adam>(params);
+  } else {
+    opt = std::make_unique<tessera::optim::SGD>(params, tessera::optim::SGDOptions{.lr = 0.01, .momentum = 0.9});
+  }
+  for (auto _ : s) opt->step();
+}
+void torch_optimizer_step(benchmark::State& s) {
+  std::vector<torch::Tensor> params;
+  for (const auto& shape : kFashionCnnParams) {
+    params.push_back(torch::randn(shape, torch::requires_grad()));
+    params.back().mutable_grad() = torch::randn(shape) * 0.01;
+  }
+  std::unique_ptr<torch::optim::Optimizer> opt;
+  if (s.range(0) == 1) {
+    opt = std::make_unique<torch::optim::Adam>(params);
+  } else {
+    opt = std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(0.01).momentum(0.9));
+  }
+  for (auto _ : s) opt->step();
+}
+
 void rect_shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "n", "k", "ta"});
   b->Args({64, 3136, 128, 0})->Args({128, 3136, 64, 1})->Args({512, 3136, 128, 0});
@@ -278,6 +313,18 @@ BENCHMARK(tessera_matmul_rect)->Name("tessera/matmul_rect")->Apply(rect_shapes)-
 BENCHMARK(torch_matmul_rect)->Name("torch/matmul_rect")->Apply(rect_shapes)->Apply(configure);
 BENCHMARK(blas_matmul_rect)->Name("blas/matmul_rect")->Apply(rect_shapes)->Apply(configure);
 BENCHMARK(onednn_matmul_rect)->Name("onednn/matmul_rect")->Apply(rect_shapes)->Apply(configure);
+BENCHMARK(tessera_optimizer_step)
+    ->Name("tessera/optimizer_step_fashion_cnn")
+    ->ArgName("adam")
+    ->Arg(0)
+    ->Arg(1)
+    ->Apply(configure);
+BENCHMARK(torch_optimizer_step)
+    ->Name("torch/optimizer_step_fashion_cnn")
+    ->ArgName("adam")
+    ->Arg(0)
+    ->Arg(1)
+    ->Apply(configure);
 
 int main(int argc, char** argv) {
   int threads = tessera::num_threads();

@@ -30,7 +30,7 @@ void Adadelta::update(const ParamGroup& group, Tensor& param, const Tensor& grad
   state_scalar(state, "step") += 1;
   Tensor square_avg = state_buffer(state, "square_avg", param);
   Tensor acc_delta = state_buffer(state, "acc_delta", param);
-  detail::update_elementwise(param, grad, {square_avg, acc_delta}, [&](auto& p, auto g, auto s) {
+  detail::update_elementwise(param, grad, {square_avg, acc_delta}, [=](auto& p, auto g, auto s) {
     const double d = detail::decayed_grad(g, p, sign, wd);
     auto &v = s[0], &u = s[1];
     v = v * rho + (1.0 - rho) * d * d;

@@ -38,7 +38,7 @@ void Adagrad::update(const ParamGroup& group, Tensor& param, const Tensor& grad,
   Tensor sum = state_buffer(state, "sum", param, group.at("initial_accumulator_value"));
   step += 1;
   const double clr = lr / (1.0 + (step - 1.0) * lr_decay);
-  detail::update_elementwise(param, grad, {sum}, [&](auto& p, auto g, auto s) {
+  detail::update_elementwise(param, grad, {sum}, [=](auto& p, auto g, auto s) {
     const double d = detail::decayed_grad(g, p, sign, wd);
     auto& acc = s[0];
     acc = acc + 1.0 * d * d;

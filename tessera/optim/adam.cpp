@@ -52,7 +52,7 @@ void Adam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, Pa
   const double step_size = lr / (1.0 - std::pow(beta1, step));
   const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(beta2, step));
   const double shrink = 1.0 - lr * wd;
-  detail::update_elementwise(param, grad, {exp_avg, exp_avg_sq, max_sq}, [&](auto& p, auto g, auto s) {
+  detail::update_elementwise(param, grad, {exp_avg, exp_avg_sq, max_sq}, [=](auto& p, auto g, auto s) {
     double d = sign * g;
     if (decoupled) {
       p = p * shrink;

@@ -31,7 +31,7 @@ void Adamax::update(const ParamGroup& group, Tensor& param, const Tensor& grad, 
   Tensor exp_inf = state_buffer(state, "exp_inf", param);
   step += 1;
   const double clr = lr / (1.0 - std::pow(beta1, step));
-  detail::update_elementwise(param, grad, {exp_avg, exp_inf}, [&](auto& p, auto g, auto s) {
+  detail::update_elementwise(param, grad, {exp_avg, exp_inf}, [=](auto& p, auto g, auto s) {
     using T = std::remove_reference_t<decltype(p)>;
     const double d = detail::decayed_grad(g, p, sign, wd);
     auto &m = s[0], &u = s[1];

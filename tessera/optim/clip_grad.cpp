@@ -15,7 +15,7 @@ namespace {
 template <class F>
 void map_grad(const Tensor& p, const F& f) {
   Tensor g = p.grad();
-  detail::update_elementwise(g, g, {}, [&](auto& x, auto, auto) { x = f(x); });
+  detail::update_elementwise(g, g, {}, [=](auto& x, auto, auto) { x = f(x); });
 }
 
 }  // namespace

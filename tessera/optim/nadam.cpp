@@ -40,7 +40,7 @@ void NAdam::update(const ParamGroup& group, Tensor& param, const Tensor& grad, P
   const double mu_product_next = mu_product * mu * mu_next;  // PyTorch 1.13's formula (see the header)
   const double grad_coef = -lr * (1.0 - mu) / (1.0 - mu_product);
   const double avg_coef = -lr * mu_next / (1.0 - mu_product_next);
-  detail::update_elementwise(param, grad, {exp_avg, exp_avg_sq}, [&](auto& p, auto g, auto s) {
+  detail::update_elementwise(param, grad, {exp_avg, exp_avg_sq}, [=](auto& p, auto g, auto s) {
     const double d = detail::decayed_grad(g, p, 1.0, wd);
     auto &m = s[0], &v = s[1];
     m = m * beta1 + (1.0 - beta1) * d;

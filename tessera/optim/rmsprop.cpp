@@ -39,7 +39,7 @@ void RMSprop::update(const ParamGroup& group, Tensor& param, const Tensor& grad,
   Tensor square_avg = state_buffer(state, "square_avg", param);
   Tensor grad_avg = centered ? state_buffer(state, "grad_avg", param) : Tensor();
   Tensor buf = momentum > 0.0 ? state_buffer(state, "momentum_buffer", param) : Tensor();
-  detail::update_elementwise(param, grad, {square_avg, grad_avg, buf}, [&](auto& p, auto g, auto s) {
+  detail::update_elementwise(param, grad, {square_avg, grad_avg, buf}, [=](auto& p, auto g, auto s) {
     const double d = detail::decayed_grad(g, p, sign, wd);
     auto& v = s[0];
     v = v * alpha + (1.0 - alpha) * d * d;

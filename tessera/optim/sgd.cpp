@@ -34,7 +34,7 @@ void SGD::update(const ParamGroup& group, Tensor& param, const Tensor& grad, Par
   const bool nesterov = group.flag("nesterov");
   const bool first = momentum != 0.0 && !state.count("momentum_buffer");
   Tensor buf = momentum != 0.0 ? state_buffer(state, "momentum_buffer", param) : Tensor();
-  detail::update_elementwise(param, grad, {buf}, [&](auto& p, auto g, auto s) {
+  detail::update_elementwise(param, grad, {buf}, [=](auto& p, auto g, auto s) {
     double d = detail::decayed_grad(g, p, sign, wd);
     if (momentum != 0.0) {
       auto& b = s[0];
