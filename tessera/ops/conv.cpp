@@ -91,7 +91,15 @@ std::vector<TensorType> conv_infer(std::span<const TensorType> in, const Attrs& 
   constexpr const char* op = conv_name(O);
   const auto& a = attrs_as<Conv2dAttrs>(attrs);
   if constexpr (O == ConvOp::kForward) {
-    return {conv2d_output_type(op, in[0], in[1], a)};
+    check<ValueError>(in.size() == 2 || in.size() == 3, op, ": expected input, weight and an optional bias, got ",
+                      in.size(), " operands");
+    const TensorType out = conv2d_output_type(op, in[0], in[1], a);
+    if (in.size() == 3) {
+      check<ShapeError>(in[2].shape == Shape{out.shape[1]}, op, ": expected bias [", out.shape[1], "], got ",
+                        fmt_shape(in[2].shape));
+      check<DTypeError>(in[2].dtype == out.dtype, op, ": expected a ", out.dtype, " bias, got ", in[2].dtype);
+    }
+    return {out};
   } else {
     check_conv_operands(op, in[0], in[1], a);
     // The produced tensor (input or weight) must be one that conv2d maps to grad_output's shape.
@@ -114,21 +122,24 @@ Conv2dAttrs with_size(const Conv2dAttrs& a, Shape size) {
   return b;
 }
 
-Tensor apply_conv(ConvOp o, const Tensor& a, const Tensor& b, const Conv2dAttrs& attrs) {
+Tensor apply_conv(ConvOp o, const Tensor& a, const Tensor& b, const Conv2dAttrs& attrs, const Tensor& bias = {}) {
   static const OpDef& fwd = op("conv2d");
   static const OpDef& igrad = op("conv2d_input_grad");
   static const OpDef& wgrad = op("conv2d_weight_grad");
   const OpDef& d = o == ConvOp::kForward ? fwd : o == ConvOp::kInputGrad ? igrad : wgrad;
+  if (bias.defined()) return apply1(d, {a, b, bias}, attrs);
   return apply1(d, {a, b}, attrs);
 }
 
 // Each rule pairs the incoming gradient with the other operand through the adjoint ops; a gradient nobody
-// wants (the image into a first convolution) is not computed.
+// wants (the image into a first convolution) is not computed. The bias's gradient sums over all but the channels.
 Grads conv_vjp(const OpCall& c, std::span<const Tensor> g) {
   const auto& a = attrs_as<Conv2dAttrs>(c.attrs);
   const Tensor &x = c.inputs[0], &w = c.inputs[1];
-  return {c.needs_input_grad(0) ? apply_conv(ConvOp::kInputGrad, g[0], w, with_size(a, x.shape())) : Tensor{},
-          c.needs_input_grad(1) ? apply_conv(ConvOp::kWeightGrad, x, g[0], with_size(a, w.shape())) : Tensor{}};
+  Grads out{c.needs_input_grad(0) ? apply_conv(ConvOp::kInputGrad, g[0], w, with_size(a, x.shape())) : Tensor{},
+            c.needs_input_grad(1) ? apply_conv(ConvOp::kWeightGrad, x, g[0], with_size(a, w.shape())) : Tensor{}};
+  if (c.inputs.size() == 3) out.push_back(c.needs_input_grad(2) ? g[0].sum({0, 2, 3}) : Tensor{});
+  return out;
 }
 Grads conv_input_grad_vjp(const OpCall& c, std::span<const Tensor> g) {
   const auto& a = attrs_as<Conv2dAttrs>(c.attrs);
@@ -168,6 +179,10 @@ std::vector<ConvCase> conv_cases() {
 std::vector<OpSample> conv_samples() {
   std::vector<OpSample> out;
   for (const auto& c : conv_cases()) out.push_back({{sample_ramp(c.x, 0.7), sample_ramp(c.w, 1.3)}, c.attrs, c.label});
+  for (const auto& c : conv_cases()) {  // with a bias
+    out.push_back(
+        {{sample_ramp(c.x, 0.7), sample_ramp(c.w, 1.3), sample_ramp({c.w[0]}, 0.6)}, c.attrs, cat(c.label, ", bias")});
+  }
   // A non-contiguous input: the transpose of a [N, C, W, H] tensor.
   out.push_back({{sample_ramp({1, 2, 4, 5}, 0.9).transpose(2, 3), sample_ramp({2, 2, 2, 2}, 1.1)},
                  conv_attrs({1, 1}, {1, 0}, {1, 1}, 1),
@@ -201,15 +216,6 @@ Conv2dAttrs make_attrs(std::array<int64_t, 2> stride, std::array<int64_t, 2> pad
   return a;
 }
 
-// bias [C_out] is added by broadcasting over [N, C_out, H, W].
-Tensor add_bias(const Tensor& y, const Tensor& bias, const char* op) {
-  if (!bias.defined()) return y;
-  check<ShapeError>(bias.dim() == 1 && bias.size(0) == y.size(1), op, ": expected bias [", y.size(1), "], got ",
-                    fmt_shape(bias.shape()));
-  check<DTypeError>(bias.dtype() == y.dtype(), op, ": expected a ", y.dtype(), " bias, got ", bias.dtype());
-  return y + bias.view({1, -1, 1, 1});
-}
-
 }  // namespace
 
 void register_conv_ops(Registry& r) {
@@ -234,8 +240,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, std
               std::array<int64_t, 2> padding, std::array<int64_t, 2> dilation, int64_t groups) {
   const bool unbatched = input.dim() == 3;
   const Tensor x = unbatched ? input.unsqueeze(0) : input;
-  Tensor y =
-      add_bias(apply_conv(ConvOp::kForward, x, weight, make_attrs(stride, padding, dilation, groups)), bias, "conv2d");
+  Tensor y = apply_conv(ConvOp::kForward, x, weight, make_attrs(stride, padding, dilation, groups), bias);
   return unbatched ? y.squeeze(0) : y;
 }
 

@@ -42,7 +42,8 @@ TensorType conv2d_output_type(const char* op, const TensorType& x, const TensorT
 /// Float32/float64 (input and weight of the same dtype). Errors: ShapeError naming conv2d and both shapes for a
 /// wrong rank, channel count (C_in != weight's C_in * groups), C_out not divisible by groups, a bias of the
 /// wrong size or an input smaller than the dilated kernel; ValueError for stride/dilation < 1, padding < 0 or
-/// groups < 1; DTypeError for other dtypes or mixed dtypes.
+/// groups < 1; DTypeError for other dtypes or mixed dtypes. The bias is the conv2d op's optional third operand,
+/// added inside the convolution kernel (as aten::convolution), not by a separate add over the output.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
               std::array<int64_t, 2> stride = {1, 1}, std::array<int64_t, 2> padding = {0, 0},
               std::array<int64_t, 2> dilation = {1, 1}, int64_t groups = 1);

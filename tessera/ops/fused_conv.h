@@ -1,8 +1,8 @@
 #pragma once
 // fused_conv2d: conv2d followed by a per-channel bias and optionally ReLU, as one op (made by graph mode's pass
-// graph/passes/fuse_conv.cpp from conv2d -> add(bias viewed [1, C_out, 1, 1]) -> relu; not differentiable: the
-// pass runs after differentiation). On the CPU, float32 runs oneDNN's convolution with the bias added inside the
-// kernel (a post-op) and ReLU in one pass after it, instead of three passes over the output.
+// graph/passes/fuse_conv.cpp from conv2d -> add(bias viewed [1, C_out, 1, 1]) -> relu and conv2d(x, w, bias) -> relu;
+// not differentiable: the pass runs after differentiation). On the CPU, float32 runs oneDNN's convolution with the bias
+// added inside the kernel (a post-op) and ReLU in one pass after it, instead of three passes over the output.
 #include "tessera/ops/conv.h"
 
 namespace tessera {

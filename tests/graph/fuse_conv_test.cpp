@@ -3,6 +3,7 @@
 // tests/ops/conv_*_test.cpp) on odd shapes, in float64 (our kernels) and float32 (each oneDNN path).
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "graph/graph_testing.h"
 #include "tessera/backend/cpu/conv_algorithm.h"
@@ -29,10 +30,13 @@ const Case kCases[] = {
     {"64 input channels", {2, 64, 6, 6}, {17, 64, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1},
 };
 
-// relu(conv2d(x, w, b)) as nn::Conv2d + nn::ReLU trace it.
-Function conv_bias_relu(const Case& c, DType dt, bool bias, bool relu) {
+// relu(conv2d(x, w, b)): with the bias as conv2d's operand (as nn::Conv2d + nn::ReLU trace it), or added to the
+// output as a [1, C_out, 1, 1] view (explicit_add).
+Function conv_bias_relu(const Case& c, DType dt, bool bias, bool relu, bool explicit_add = false) {
   auto f = [&](const std::vector<Tensor>& in) {
-    Tensor y = conv2d(in[0], in[1], bias ? in[2] : Tensor(), c.stride, c.padding, c.dilation, c.groups);
+    Tensor y =
+        conv2d(in[0], in[1], bias && !explicit_add ? in[2] : Tensor(), c.stride, c.padding, c.dilation, c.groups);
+    if (bias && explicit_add) y = y + in[2].view({1, -1, 1, 1});
     return std::vector<Tensor>{relu ? tessera::relu(y) : y};
   };
   std::vector<graph::InputSpec> specs{{"x", {c.x.begin(), c.x.end()}, dt}, {"w", {c.w.begin(), c.w.end()}, dt}};
@@ -40,9 +44,10 @@ Function conv_bias_relu(const Case& c, DType dt, bool bias, bool relu) {
   return graph::trace(f, specs);
 }
 
-void expect_fused_equals_unfused(const Case& c, DType dt, bool bias, bool relu, double tol) {
-  SCOPED_TRACE(cat(c.label, ", ", dt, bias ? ", bias" : "", relu ? ", relu" : ""));
-  Function fn = conv_bias_relu(c, dt, bias, relu);
+void expect_fused_equals_unfused(const Case& c, DType dt, bool bias, bool relu, bool explicit_add, double tol) {
+  SCOPED_TRACE(
+      cat(c.label, ", ", dt, bias ? ", bias" : "", relu ? ", relu" : "", explicit_add ? ", explicit add" : ""));
+  Function fn = conv_bias_relu(c, dt, bias, relu, explicit_add);
   Function fused(graph::fuse_conv2d(fn.graph()));
   EXPECT_EQ(ops_of(fused.graph()), std::vector<std::string>{"fused_conv2d"}) << graph::to_text(fused.graph());
   std::vector<Tensor> in{wave(c.x, 0.3, 1.0, dt), wave(c.w, 0.7, 0.5, dt)};
@@ -52,15 +57,14 @@ void expect_fused_equals_unfused(const Case& c, DType dt, bool bias, bool relu, 
 
 TEST(FuseConv, ConvBiasReluBecomesOneNodeWithTheSameValues) {
   for (const Case& c : kCases) {
-    for (bool bias : {true, false}) {
-      for (bool relu : {true, false}) {
-        if (!bias && !relu) continue;
-        expect_fused_equals_unfused(c, kFloat64, bias, relu, 1e-13);
-        for (ConvAlgorithm a :
-             {ConvAlgorithm::kAuto, ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain, ConvAlgorithm::kDnnlBlocked}) {
-          cpu::ConvAlgorithmScope scope(a);
-          expect_fused_equals_unfused(c, kFloat32, bias, relu, 1e-5);
-        }
+    // Every chain with something to fuse: a bias operand alone is already one conv2d node.
+    for (auto [bias, relu, explicit_add] : {std::tuple{true, true, false}, std::tuple{true, true, true},
+                                            std::tuple{true, false, true}, std::tuple{false, true, false}}) {
+      expect_fused_equals_unfused(c, kFloat64, bias, relu, explicit_add, 1e-13);
+      for (ConvAlgorithm a :
+           {ConvAlgorithm::kAuto, ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain, ConvAlgorithm::kDnnlBlocked}) {
+        cpu::ConvAlgorithmScope scope(a);
+        expect_fused_equals_unfused(c, kFloat32, bias, relu, explicit_add, 1e-5);
       }
     }
   }
@@ -105,7 +109,7 @@ TEST(FuseConv, NaNPassesAsThroughTheUnfusedOps) {
 TEST(FuseConv, AnInnerValueWithAnotherReaderIsNotFusedAway) {
   const Case& c = kCases[0];
   auto f = [&](const std::vector<Tensor>& in) {
-    Tensor y = conv2d(in[0], in[1], in[2], c.stride, c.padding);
+    Tensor y = conv2d(in[0], in[1], {}, c.stride, c.padding) + in[2].view({1, -1, 1, 1});
     return std::vector<Tensor>{relu(y), y.sum()};  // the biased output is read twice: conv + bias fuse, relu stays
   };
   Function fn = graph::trace(f, {{"x", {2, 5, 9, 7}, kFloat32}, {"w", {6, 5, 3, 3}, kFloat32}, {"b", {6}, kFloat32}});
@@ -118,13 +122,19 @@ TEST(FuseConv, AnInnerValueWithAnotherReaderIsNotFusedAway) {
   expect_same(a[0], b[0], 1e-6);
   expect_same(a[1], b[1], 1e-6);
 
-  // A conv2d output that is itself fetched stays a conv2d.
+  // A conv2d output that is itself fetched stays a conv2d, with or without its bias operand.
   auto g = [&](const std::vector<Tensor>& in) {
     Tensor y = conv2d(in[0], in[1]);
     return std::vector<Tensor>{y, relu(y)};
   };
   Function gn = graph::trace(g, {{"x", {1, 2, 4, 4}, kFloat32}, {"w", {3, 2, 3, 3}, kFloat32}});
   EXPECT_EQ(ops_of(graph::fuse_conv2d(gn.graph())), (std::vector<std::string>{"conv2d", "relu"}));
+  auto h = [&](const std::vector<Tensor>& in) {
+    Tensor y = conv2d(in[0], in[1], in[2]);
+    return std::vector<Tensor>{y, relu(y)};
+  };
+  Function hn = graph::trace(h, {{"x", {1, 2, 4, 4}, kFloat32}, {"w", {3, 2, 3, 3}, kFloat32}, {"b", {3}, kFloat32}});
+  EXPECT_EQ(ops_of(graph::fuse_conv2d(hn.graph())), (std::vector<std::string>{"conv2d", "relu"}));
 }
 
 TEST(FuseConv, AnAddThatIsNotAPerChannelBiasIsNotFused) {

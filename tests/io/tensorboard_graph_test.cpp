@@ -45,7 +45,7 @@ TEST(TensorBoardGraph, FashionCnnGraphRoundTripsThroughAnEventFile) {
   const io::GraphNode* conv = find(back, "Conv2d_0/conv2d");
   ASSERT_NE(conv, nullptr);
   EXPECT_EQ(conv->op, "conv2d");
-  EXPECT_EQ(conv->inputs, (std::vector<std::string>{"image", "0.weight"}));
+  EXPECT_EQ(conv->inputs, (std::vector<std::string>{"image", "0.weight", "0.bias"}));  // the bias is an operand
   EXPECT_EQ(conv->output_shapes.at(0), (Shape{-1, 32, 28, 28}));
   const io::GraphNode* pool = find(back, "MaxPool2d_2/max_pool2d");
   ASSERT_NE(pool, nullptr);

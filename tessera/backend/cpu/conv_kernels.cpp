@@ -255,35 +255,6 @@ bool run_fast(const onednn::ConvShape& s, const float* a, const float* b, float*
   if constexpr (W == Which::kWeightGrad) return onednn::conv_weight_grad(s, layout, a, b, out);
 }
 
-template <Which W>
-std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
-  const auto& a = attrs_as<Conv2dAttrs>(attrs);
-  const DType dt = types[0].dtype;
-  Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
-  if (out.numel() == 0) return {out};
-  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
-  // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
-  const Shape& x = W == Which::kInputGrad ? a.size : p.shape();
-  const Shape& w = W == Which::kWeightGrad ? a.size : q.shape();
-  // An empty operand (a batch of 0) leaves zeros, which im2col writes and oneDNN would not.
-  const onednn::ConvShape shape = conv_shape(x, w, a);
-  if (dt == kFloat32 && p.numel() > 0 && q.numel() > 0 &&
-      run_fast<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>())) {
-    return {out};
-  }
-  visit_float(dt, "conv2d", [&]<class T>() {
-    const Geometry g = geometry(shape);
-    if constexpr (W == Which::kForward) {
-      conv_forward<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
-    } else if constexpr (W == Which::kInputGrad) {
-      conv_input_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
-    } else {
-      conv_weight_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
-    }
-  });
-  return {out};
-}
-
 // y[i, c, :] = relu?(y[i, c, :] + bias[c]) over [n, co, plane] (bias may be null), in one pass.
 template <class T>
 void add_bias_relu(T* y, const T* bias, bool relu, int64_t n, int64_t co, int64_t plane) {
@@ -297,6 +268,40 @@ void add_bias_relu(T* y, const T* bias, bool relu, int64_t n, int64_t co, int64_
       }
     }
   });
+}
+
+template <Which W>
+std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
+  const auto& a = attrs_as<Conv2dAttrs>(attrs);
+  const DType dt = types[0].dtype;
+  Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
+  if (out.numel() == 0) return {out};
+  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
+  // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
+  const Shape& x = W == Which::kInputGrad ? a.size : p.shape();
+  const Shape& w = W == Which::kWeightGrad ? a.size : q.shape();
+  // An empty operand (a batch of 0) leaves zeros, which im2col writes and oneDNN would not.
+  const onednn::ConvShape shape = conv_shape(x, w, a);
+  // conv2d's optional bias [C_out]: inside oneDNN's and Winograd's kernels, else one pass after im2col's GEMMs.
+  const Tensor bias = W == Which::kForward && in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
+  if (dt == kFloat32 && p.numel() > 0 && q.numel() > 0 &&
+      run_fast<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>(),
+                  bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
+    return {out};
+  }
+  visit_float(dt, "conv2d", [&]<class T>() {
+    const Geometry g = geometry(shape);
+    if constexpr (W == Which::kForward) {
+      T* y = out.data_ptr<T>();
+      conv_forward<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), y);
+      if (bias.defined()) add_bias_relu<T>(y, bias.data_ptr<const T>(), false, shape.n, shape.co, shape.ho * shape.wo);
+    } else if constexpr (W == Which::kInputGrad) {
+      conv_input_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
+    } else {
+      conv_weight_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
+    }
+  });
+  return {out};
 }
 
 // fused_conv2d (ops/fused_conv.h). Float32 through oneDNN or Winograd where the forward's dispatch picks them, with

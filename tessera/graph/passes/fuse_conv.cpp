@@ -1,5 +1,6 @@
-// Convolution fusion: conv2d -> add(bias viewed [1, C_out, 1, 1]) -> relu chains, whose inner values nothing else
-// reads, become one fused_conv2d node (ops/fused_conv.h): oneDNN adds the bias inside the convolution.
+// Convolution fusion: conv2d -> add(bias viewed [1, C_out, 1, 1]) -> relu chains and conv2d(x, w, bias) -> relu,
+// whose inner values nothing else reads, become one fused_conv2d node (ops/fused_conv.h): the bias is added inside
+// the convolution and ReLU in one pass after it.
 #include "tessera/graph/passes/pass_util.h"
 #include "tessera/graph/passes/passes.h"
 #include "tessera/ops/binary.h"
@@ -44,9 +45,11 @@ Graph fuse_conv2d(const Graph& g) {
   for (const Node& n : g.nodes()) {
     if (n.def->name != "conv2d" || n.side_effect) continue;
     const TensorType& out = g.value(n.outputs[0]).type;
-    Chain c{.conv = n.id};
+    // A conv2d that has its bias already (its third operand) can still absorb a ReLU.
+    const bool has_bias = n.inputs.size() == 3;
+    Chain c{.conv = n.id, .bias = has_bias ? n.inputs[2] : -1};
     ValueId tail = n.outputs[0];
-    if (const Node* add = only_reader(tail, "add");
+    if (const Node* add = has_bias ? nullptr : only_reader(tail, "add");
         add && add->inputs[0] != add->inputs[1] && attrs_as<AddAttrs>(*add->attrs).alpha.to_double() == 1.0) {
       const ValueId b = bias_source(g, add->inputs[add->inputs[0] == tail ? 1 : 0], out);
       if (b >= 0) c.add = add->id, c.bias = b, tail = add->outputs[0];
