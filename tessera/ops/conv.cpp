@@ -183,6 +183,12 @@ std::vector<OpSample> conv_samples() {
     out.push_back(
         {{sample_ramp(c.x, 0.7), sample_ramp(c.w, 1.3), sample_ramp({c.w[0]}, 0.6)}, c.attrs, cat(c.label, ", bias")});
   }
+  // A strided bias: every other element of a [2 C_out] ramp.
+  const ConvCase first = conv_cases()[0];
+  out.push_back({{sample_ramp(first.x, 0.7), sample_ramp(first.w, 1.3),
+                  sample_ramp({2 * first.w[0]}, 0.6).slice(0, 0, 2 * first.w[0], 2)},
+                 first.attrs,
+                 "strided bias"});
   // A non-contiguous input: the transpose of a [N, C, W, H] tensor.
   out.push_back({{sample_ramp({1, 2, 4, 5}, 0.9).transpose(2, 3), sample_ramp({2, 2, 2, 2}, 1.1)},
                  conv_attrs({1, 1}, {1, 0}, {1, 1}, 1),

@@ -9,6 +9,7 @@
 // and the three ops are each other's adjoints, so the gradient rules of the gradient ops are again these three
 // ops (second order, double backward, gradient penalties all work). The gradient ops carry the exact shape of
 // the tensor they produce, because several input sizes give the same output size when stride > 1.
+// conv2d's optional bias operand makes it affine: the bias's gradient is gy summed over all dims but C_out.
 #include <array>
 #include <optional>
 #include <string>

@@ -64,7 +64,8 @@ void update_elementwise(const Tensor& param, const Tensor& grad, std::initialize
     parallel_for(0, param.numel(), kUpdateGrain, [&](int64_t b, int64_t e) {
       // Local copies of the body (whose captures should be values) and of the state pointers: no store through
       // `p` or a state can change them, so GCC hoists the hyperparameter branches out of the loop and vectorizes
-      // it (Adam over the Fashion-MNIST CNN's parameters: 4.2 -> 1.3 ms per step; bench_ops optimizer_step).
+      // it (Adam over the Fashion-MNIST CNN's parameters: 4.2 -> 1.3 ms per step; bench_ops optimizer_step). Square
+      // roots need -fno-math-errno (CMakeLists.txt) to stay in the vector loop.
       const Body local = body;
       const std::array<T*, kMaxStates> states = sp;
       for (int64_t i = b; i < e; ++i) local(pp[i], gp[i], StateRow<T>{states, i});

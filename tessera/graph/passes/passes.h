@@ -22,9 +22,10 @@ Graph simplify(const Graph& g);
 /// last: fused nodes are not differentiable.
 Graph fuse_elementwise(const Graph& g);
 
-/// Convolution fusion: conv2d followed by a bias add (a [C_out] tensor viewed as [1, C_out, 1, 1], as nn::Conv2d
-/// and conv2d(..., bias) trace) and/or relu, where nothing else reads the inner values, becomes one fused_conv2d
-/// node (ops/fused_conv.h: on float32, oneDNN adds the bias inside the convolution). Inner values can no longer be
+/// Convolution fusion: conv2d followed by a bias add (a [C_out] tensor viewed as [1, C_out, 1, 1]) and/or relu, or a
+/// conv2d with its bias operand (as nn::Conv2d and conv2d(..., bias) trace) followed by relu, where nothing else
+/// reads the inner values, becomes one fused_conv2d node (ops/fused_conv.h: the bias is added inside the
+/// convolution, ReLU in the same pass over its output). Inner values can no longer be
 /// fetched. Run it after differentiation (fused nodes are not differentiable) and before fuse_elementwise (which would
 /// take the add and relu into an elementwise loop).
 Graph fuse_conv2d(const Graph& g);
