@@ -21,12 +21,20 @@ inline const std::vector<double> kP2 = {0.4, -0.25, 1.5};                 // [3]
 inline const std::vector<double> kG1 = {0.3, -0.8, 0.5, -0.2, 0.9, -0.4};
 inline const std::vector<double> kG2 = {0.6, -0.1, 0.25};
 
-/// The [2, 3] and [3] parameters of make_reference.py.
+/// `v` repeated `copies` times.
+inline std::vector<double> tiled(const std::vector<double>& v, int64_t copies) {
+  std::vector<double> out;
+  for (int64_t c = 0; c < copies; ++c) out.insert(out.end(), v.begin(), v.end());
+  return out;
+}
+
+/// The [2, 3] and [3] parameters of make_reference.py, or `copies` of each stacked ([2 copies, 3] and [3 copies]):
+/// every update is elementwise, so each copy must follow the reference.
 struct Params {
   Tensor a, b;
-  explicit Params(DType dtype = kFloat64)
-      : a(from_vector(kP1, Shape{2, 3}, dtype).requires_grad_()),
-        b(from_vector(kP2, Shape{3}, dtype).requires_grad_()) {}
+  explicit Params(DType dtype = kFloat64, int64_t copies = 1)
+      : a(from_vector(tiled(kP1, copies), Shape{2 * copies, 3}, dtype).requires_grad_()),
+        b(from_vector(tiled(kP2, copies), Shape{3 * copies}, dtype).requires_grad_()) {}
   /// a and b flattened and concatenated, as the reference rows are.
   std::vector<double> values() const {
     std::vector<double> v = doubles(a), w = doubles(b);
@@ -40,8 +48,9 @@ inline void set_grads(Params& p, int k, bool skip_b = false) {
   std::vector<double> g1, g2;
   for (double g : kG1) g1.push_back(g * (1 + 0.3 * k) + 0.05 * k);
   for (double g : kG2) g2.push_back(g * (1 - 0.2 * k) - 0.03 * k);
-  p.a.set_grad(from_vector(g1, Shape{2, 3}, p.a.dtype()));
-  p.b.set_grad(skip_b ? Tensor() : from_vector(g2, Shape{3}, p.b.dtype()));
+  const int64_t copies = p.b.numel() / 3;
+  p.a.set_grad(from_vector(tiled(g1, copies), p.a.shape(), p.a.dtype()));
+  p.b.set_grad(skip_b ? Tensor() : from_vector(tiled(g2, copies), p.b.shape(), p.b.dtype()));
 }
 
 using Factory = std::function<std::unique_ptr<Optimizer>(Params&)>;
