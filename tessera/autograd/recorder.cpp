@@ -66,10 +66,12 @@ std::vector<Tensor> Recorder::process(const OpDef& def, std::span<const Tensor> 
     for (const Tensor& o : outputs) check_finite(o, def.name, "forward output", node->creation_trace);
   }
   node->next.reserve(inputs.size());
-  for (const Tensor& t : inputs) {
+  const size_t read = def.vjp_inputs_read < 0 ? inputs.size() : static_cast<size_t>(def.vjp_inputs_read);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
     node->next.push_back(gradient_edge(t));
     node->input_types.push_back(type_of(t));
-    if (def.vjp_needs_inputs) node->saved_inputs.push_back({t, t.storage() ? t.storage()->version() : 0});
+    if (def.vjp_needs_inputs && i < read) node->saved_inputs.push_back({t, t.storage() ? t.storage()->version() : 0});
   }
   node->output_types = std::move(out_types);
   for (size_t i = 0; i < outputs.size(); ++i) {

@@ -138,7 +138,7 @@ Grads conv_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor &x = c.inputs[0], &w = c.inputs[1];
   Grads out{c.needs_input_grad(0) ? apply_conv(ConvOp::kInputGrad, g[0], w, with_size(a, x.shape())) : Tensor{},
             c.needs_input_grad(1) ? apply_conv(ConvOp::kWeightGrad, x, g[0], with_size(a, w.shape())) : Tensor{}};
-  if (c.inputs.size() == 3) out.push_back(c.needs_input_grad(2) ? g[0].sum({0, 2, 3}) : Tensor{});
+  if (c.input_types.size() == 3) out.push_back(c.needs_input_grad(2) ? g[0].sum({0, 2, 3}) : Tensor{});
   return out;
 }
 Grads conv_input_grad_vjp(const OpCall& c, std::span<const Tensor> g) {
@@ -229,6 +229,7 @@ void register_conv_ops(Registry& r) {
          .infer = conv_infer<ConvOp::kForward>,
          .vjp = conv_vjp,
          .vjp_needs_outputs = false,
+         .vjp_inputs_read = 2,  // not the bias
          .samples = conv_samples});
   r.add({.name = "conv2d_input_grad",
          .infer = conv_infer<ConvOp::kInputGrad>,

@@ -107,6 +107,9 @@ struct OpDef {
   /// Which tensors the gradient rule reads; what it does not read is not kept alive by the tape.
   bool vjp_needs_inputs = true;
   bool vjp_needs_outputs = true;
+  /// With vjp_needs_inputs: how many leading inputs the rule reads (-1: all); the rest are not kept. conv2d's rule
+  /// reads its input and weight but not its bias, which may then change in place before backward, as in PyTorch.
+  int vjp_inputs_read = -1;
   /// Sample calls for the generic tests; every differentiable op must have them (a test walks the registry).
   SampleFn samples = nullptr;
   /// Output 0 is input 0 modified in place (copy_): autograd moves the new history onto input 0.

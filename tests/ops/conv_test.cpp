@@ -389,6 +389,29 @@ TEST(Conv2d, ZeroSizedBatch) {
   EXPECT_EQ(gw.shape(), (Shape{3, 2, 3, 3}));
 }
 
+// The tape keeps conv2d's input and weight, not its bias (the rule does not read it): the bias may change in place
+// before backward, as in PyTorch; the weight may not. y = conv2d(ones [1, 2, 4, 4], ones [3, 2, 3, 3], b): each of
+// the 2 x 2 outputs per channel adds b once, so d sum(y) / db = 4.
+TEST(Conv2d, BiasMayChangeInPlaceBeforeBackwardButNotTheWeight) {
+  Tensor x = ones({1, 2, 4, 4}, kFloat64), w = ones({3, 2, 3, 3}, kFloat64).requires_grad_();
+  Tensor b = zeros({3}, kFloat64).requires_grad_();
+  Tensor y = conv2d(x, w, b);
+  {
+    NoGradGuard no_grad;
+    b.fill_(1.0);
+  }
+  y.sum().backward();
+  testing::expect_close(testing::doubles(b.grad()), {4, 4, 4}, 0, 0);
+  testing::expect_close(testing::doubles(w.grad()), std::vector<double>(54, 4.0), 0, 0);
+
+  Tensor z = conv2d(x, w, b);
+  {
+    NoGradGuard no_grad;
+    w.fill_(2.0);
+  }
+  expect_error<Error>([&] { z.sum().backward(); }, {"conv2d", "in-place"});
+}
+
 TEST(Conv2d, ShapeErrors) {
   const Tensor w = weight({2, 3, 3, 3});
   expect_error<ShapeError>([&] { conv2d(input({3, 5}), w); }, {"conv2d", "[3, 5]"});
