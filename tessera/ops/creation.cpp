@@ -56,7 +56,7 @@ Tensor full(Shape shape, Scalar value, TensorOptions options) {
   a.shape = std::move(shape);
   a.value = value;
   a.options = options;
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
 }
 Tensor zeros(Shape shape, TensorOptions options) { return full(std::move(shape), 0, options); }
 Tensor ones(Shape shape, TensorOptions options) { return full(std::move(shape), 1, options); }
@@ -88,7 +88,7 @@ Tensor arange(Scalar start, Scalar end, Scalar step, TensorOptions options) {
             : static_cast<int64_t>(std::ceil((e - s) / st));
   a.options = options;
   static const OpDef& d = op("range");
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
 }
 
 Tensor linspace(double start, double end, int64_t steps, TensorOptions options) {
@@ -101,7 +101,7 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions options) 
   a.linspace = true;
   a.options = options;
   static const OpDef& d = op("range");
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
 }
 
 Tensor eye(int64_t n, std::optional<int64_t> m, TensorOptions options) {
@@ -110,7 +110,12 @@ Tensor eye(int64_t n, std::optional<int64_t> m, TensorOptions options) {
   a.m = m.value_or(n);
   a.options = options;
   static const OpDef& d = op("eye");
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
+}
+
+Tensor detail::with_options_grad(Tensor t, const TensorOptions& options) {
+  if (options.requires_grad()) t.requires_grad_();
+  return t;
 }
 
 Tensor scalar_tensor(Scalar value) { return scalar_tensor(value, TensorOptions(value.default_dtype())); }

@@ -5,6 +5,10 @@
 namespace tessera {
 namespace detail {
 
+/// `t`, marked requires_grad when `options` ask for it (torch.zeros(..., requires_grad=True)); a non-floating
+/// dtype then raises requires_grad_'s error. Every creation function that takes TensorOptions returns through this.
+Tensor with_options_grad(Tensor t, const TensorOptions& options);
+
 /// The dtype a C++ element type maps to (long long counts as int64).
 template <class T>
 constexpr DType cpp_dtype() {

@@ -203,7 +203,7 @@ Tensor uniform(Shape shape, double from, double to, TensorOptions options, Gener
   a.options = options;
   a.from = from;
   a.to = to;
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
 }
 
 Tensor rand(Shape shape, TensorOptions options, Generator* gen) {
@@ -218,7 +218,7 @@ Tensor normal(double mean, double std, Shape shape, TensorOptions options, Gener
   a.options = options;
   a.mean = mean;
   a.std = std;
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
 }
 
 Tensor randn(Shape shape, TensorOptions options, Generator* gen) {
@@ -233,7 +233,7 @@ Tensor randint(int64_t low, int64_t high, Shape shape, TensorOptions options, Ge
   a.options = options;
   a.low = low;
   a.high = high;
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
 }
 
 Tensor randint(int64_t high, Shape shape, TensorOptions options, Generator* gen) {
@@ -261,7 +261,7 @@ Tensor randperm(int64_t n, TensorOptions options, Generator* gen) {
   a.n = n;
   a.options = options;
   a.stream = reserve(gen, n, kRandintWords);
-  return apply1(d, {}, a);
+  return detail::with_options_grad(apply1(d, {}, a), options);
 }
 
 Tensor rand_like(const Tensor& x, Generator* gen) { return rand(x.shape(), x.options(), gen); }

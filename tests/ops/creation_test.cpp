@@ -24,6 +24,24 @@ TEST(Creation, FullZerosOnes) {
   EXPECT_THROW(zeros({2, -1}), ValueError);
 }
 
+// TensorOptions::requires_grad makes a leaf that requires grad (torch.zeros(3, requires_grad=True)), for every
+// creation function that takes options; an integer dtype cannot (as PyTorch's "only floating point" error).
+TEST(Creation, OptionsRequiresGradMakesALeafThatRequiresGrad) {
+  const TensorOptions grad = TensorOptions(kFloat64).requires_grad(true);
+  for (const Tensor& t : {zeros({3}, grad), ones({3}, grad), full({3}, 2.0, grad), arange(0, 3, 1, grad),
+                          linspace(0, 1, 3, grad), eye(3, {}, grad), rand({3}, grad), randn({3}, grad)}) {
+    EXPECT_TRUE(t.requires_grad());
+    EXPECT_TRUE(t.is_leaf());
+    EXPECT_EQ(t.dtype(), kFloat64);
+  }
+  Tensor w = ones({3}, grad);
+  (w * w).sum().backward();
+  EXPECT_EQ(values<double>(w.grad()), (std::vector<double>{2, 2, 2}));
+  EXPECT_FALSE(zeros({3}, kFloat64).requires_grad());
+  EXPECT_FALSE(zeros_like(w).requires_grad());  // *_like takes the dtype and device, not requires_grad (as PyTorch)
+  EXPECT_THROW(zeros({3}, TensorOptions(kInt64).requires_grad(true)), Error);
+}
+
 TEST(Creation, LikeFunctionsKeepShapeAndDType) {
   Tensor x = ones({3, 1}, kInt32);
   Tensor z = zeros_like(x);
