@@ -270,9 +270,45 @@ void add_bias_relu(T* y, const T* bias, bool relu, int64_t n, int64_t co, int64_
   });
 }
 
+// fused_conv2d (ops/fused_conv.h). Float32 through oneDNN or Winograd where the forward's dispatch picks them, with
+// the bias added inside their kernels, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's
+// relu passes it), and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere the
+// forward kernel, then bias and ReLU in one add_bias_relu pass.
+// conv2d with its bias operand runs here too (relu false), so the two ops share one biased forward.
+Tensor biased_forward(std::span<const Tensor> in, const Conv2dAttrs& conv, bool relu, const TensorType& type) {
+  const DType dt = type.dtype;
+  Tensor out = empty(type.shape, TensorOptions(dt).device(in[0].device()));
+  if (out.numel() == 0) return out;
+  const Tensor x = as_contiguous(in[0], dt), w = as_contiguous(in[1], dt);
+  const Tensor bias = in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
+  const onednn::ConvShape shape = conv_shape(x.shape(), w.shape(), conv);
+  const int64_t plane = shape.ho * shape.wo;
+  if (dt == kFloat32 && w.numel() > 0) {
+    float* y = out.data_ptr<float>();
+    if (run_fast<Which::kForward>(shape, x.data_ptr<const float>(), w.data_ptr<const float>(), y,
+                                  bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
+      if (relu) add_bias_relu<float>(y, nullptr, true, shape.n, shape.co, plane);
+      return out;
+    }
+  }
+  visit_float(dt, "fused_conv2d", [&]<class T>() {
+    T* y = out.data_ptr<T>();
+    conv_forward<T>(geometry(shape), x.data_ptr<const T>(), w.data_ptr<const T>(), y);
+    add_bias_relu<T>(y, bias.defined() ? bias.data_ptr<const T>() : nullptr, relu, shape.n, shape.co, plane);
+  });
+  return out;
+}
+
+std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& attrs,
+                                      std::span<const TensorType> types) {
+  const auto& a = attrs_as<FusedConv2dAttrs>(attrs);
+  return {biased_forward(in, a.conv, a.relu, types[0])};
+}
+
 template <Which W>
 std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
   const auto& a = attrs_as<Conv2dAttrs>(attrs);
+  if (W == Which::kForward && in.size() == 3) return {biased_forward(in, a, false, types[0])};  // with its bias
   const DType dt = types[0].dtype;
   Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
   if (out.numel() == 0) return {out};
@@ -282,54 +318,19 @@ std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, 
   const Shape& w = W == Which::kWeightGrad ? a.size : q.shape();
   // An empty operand (a batch of 0) leaves zeros, which im2col writes and oneDNN would not.
   const onednn::ConvShape shape = conv_shape(x, w, a);
-  // conv2d's optional bias [C_out]: inside oneDNN's and Winograd's kernels, else one pass after im2col's GEMMs.
-  const Tensor bias = W == Which::kForward && in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
   if (dt == kFloat32 && p.numel() > 0 && q.numel() > 0 &&
-      run_fast<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>(),
-                  bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
+      run_fast<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>())) {
     return {out};
   }
   visit_float(dt, "conv2d", [&]<class T>() {
     const Geometry g = geometry(shape);
     if constexpr (W == Which::kForward) {
-      T* y = out.data_ptr<T>();
-      conv_forward<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), y);
-      if (bias.defined()) add_bias_relu<T>(y, bias.data_ptr<const T>(), false, shape.n, shape.co, shape.ho * shape.wo);
+      conv_forward<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
     } else if constexpr (W == Which::kInputGrad) {
       conv_input_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
     } else {
       conv_weight_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
     }
-  });
-  return {out};
-}
-
-// fused_conv2d (ops/fused_conv.h). Float32 through oneDNN or Winograd where the forward's dispatch picks them, with
-// the bias added inside their kernels, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's
-// relu passes it), and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere the
-// forward kernel, then bias and ReLU in one add_bias_relu pass.
-std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& attrs,
-                                      std::span<const TensorType> types) {
-  const auto& a = attrs_as<FusedConv2dAttrs>(attrs);
-  const DType dt = types[0].dtype;
-  Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
-  if (out.numel() == 0) return {out};
-  const Tensor x = as_contiguous(in[0], dt), w = as_contiguous(in[1], dt);
-  const Tensor bias = in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
-  const onednn::ConvShape shape = conv_shape(x.shape(), w.shape(), a.conv);
-  const int64_t plane = shape.ho * shape.wo;
-  if (dt == kFloat32 && w.numel() > 0) {
-    float* y = out.data_ptr<float>();
-    if (run_fast<Which::kForward>(shape, x.data_ptr<const float>(), w.data_ptr<const float>(), y,
-                                  bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
-      if (a.relu) add_bias_relu<float>(y, nullptr, true, shape.n, shape.co, plane);
-      return {out};
-    }
-  }
-  visit_float(dt, "fused_conv2d", [&]<class T>() {
-    T* y = out.data_ptr<T>();
-    conv_forward<T>(geometry(shape), x.data_ptr<const T>(), w.data_ptr<const T>(), y);
-    add_bias_relu<T>(y, bias.defined() ? bias.data_ptr<const T>() : nullptr, a.relu, shape.n, shape.co, plane);
   });
   return {out};
 }
