@@ -1,9 +1,9 @@
-// Times float32 conv2d and its two gradient ops under each CPU algorithm (im2col + OpenBLAS, oneDNN on NCHW,
+// Times float32 conv2d, conv3d and their gradient ops under each CPU algorithm (im2col + OpenBLAS, oneDNN on NCHW,
 // oneDNN blocked, F(2x2, 3x3) and F(2x2, 5x5) Winograd where they apply (im2col elsewhere), and the automatic choice of
 // Note [Convolution dispatch]) at the layer shapes of the Fashion-MNIST CNN (batch 64), AlexNet (batch 16), VGG11
-// (batch 8) and a few depthwise / grouped / 1x1 layers. Algorithms alternate within each repetition, so a busy machine
-// slows them alike; it prints the median (and the minimum) in ms as a markdown table, and the largest difference from
-// im2col's result.
+// (batch 8), a few depthwise / grouped / 1x1 layers and 3-d layers (c3d_*). Algorithms alternate within each
+// repetition, so a busy machine slows them alike; it prints the median (and the minimum) in ms as a markdown table, and
+// the largest difference from im2col's result.
 //   TESSERA_NUM_THREADS=2 build/bench/bench_conv_algorithms [name filter] [ms per shape and pass]
 #include <algorithm>
 #include <chrono>
@@ -14,6 +14,7 @@
 
 #include "tessera/backend/cpu/conv_algorithm.h"
 #include "tessera/core/parallel.h"
+#include "tessera/ops/conv3d.h"
 #include "tessera/tessera.h"
 
 namespace {
@@ -48,6 +49,13 @@ const std::vector<Layer>& layers() {
       {"depthwise2", {16, 256, 14, 14}, {256, 1, 3, 3}, 2, 1, 256},
       {"groups2", {16, 64, 28, 28}, {128, 32, 3, 3}, 1, 1, 2},
       {"pointwise", {16, 128, 28, 28}, {256, 128, 1, 1}, 1, 0, 1},
+      // conv3d (im2col and Winograd mean the depth taps over conv2d's passes run by that algorithm)
+      {"c3d_first", {4, 3, 16, 56, 56}, {64, 3, 3, 3, 3}, 1, 1, 1},
+      {"c3d_wide", {4, 64, 8, 28, 28}, {128, 64, 3, 3, 3}, 1, 1, 1},
+      {"c3d_deep", {4, 256, 4, 14, 14}, {256, 256, 3, 3, 3}, 1, 1, 1},
+      {"c3d_narrow", {4, 32, 16, 28, 28}, {32, 32, 3, 3, 3}, 1, 1, 1},
+      {"c3d_stride2", {4, 32, 16, 32, 32}, {64, 32, 3, 3, 3}, 2, 1, 1},
+      {"c3d_pointwise", {4, 64, 8, 28, 28}, {128, 64, 1, 1, 1}, 1, 0, 1},
   };
   return *l;
 }
@@ -62,6 +70,12 @@ constexpr const char* kPasses[] = {"forward", "input grad", "weight grad"};
 
 // Runs pass 0/1/2 of layer l on (x, w, gy).
 Tensor run_pass(const Layer& l, int pass, const Tensor& x, const Tensor& w, const Tensor& gy) {
+  if (l.x.size() == 5) {
+    const std::array<int64_t, 3> s{l.stride, l.stride, l.stride}, p{l.padding, l.padding, l.padding}, d{1, 1, 1};
+    if (pass == 0) return tessera::conv3d(x, w, {}, s, p, d, l.groups);
+    if (pass == 1) return tessera::conv3d_input_grad(gy, w, l.x, s, p, d, l.groups);
+    return tessera::conv3d_weight_grad(x, gy, l.w, s, p, d, l.groups);
+  }
   const std::array<int64_t, 2> s{l.stride, l.stride}, p{l.padding, l.padding}, d{1, 1};
   if (pass == 0) return tessera::conv2d(x, w, {}, s, p, d, l.groups);
   if (pass == 1) return tessera::conv2d_input_grad(gy, w, l.x, s, p, d, l.groups);

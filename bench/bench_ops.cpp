@@ -1,7 +1,7 @@
 // Micro-benchmarks of the tensor core against libtorch in the same run (same thread count):
 // elementwise add and exp on 16M floats, full sum, softmax-sized row reductions, batch norm (training mode), layer
-// norm, matmul 256/1024/2048 and rectangular, and SGD / Adam steps over the Fashion-MNIST CNN's parameters.
-// Usage: bench/run (sets the thread count and the BLAS environment) or build/bench/bench_ops directly.
+// norm, matmul 256/1024/2048 and rectangular, conv3d layers, and SGD / Adam steps over the Fashion-MNIST CNN's
+// parameters. Usage: bench/run (sets the thread count and the BLAS environment) or build/bench/bench_ops directly.
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <torch/torch.h>
@@ -103,6 +103,7 @@ struct TesseraLib {
   static tessera::Tensor randn(tessera::Shape s) { return tessera::randn(std::move(s)); }
   static tessera::Tensor ones(tessera::Shape s) { return tessera::ones(std::move(s)); }
   static tessera::Tensor zeros(tessera::Shape s) { return tessera::zeros(std::move(s)); }
+  static tessera::Shape shape(const tessera::Tensor& t) { return t.shape(); }
   static auto grad(const tessera::Tensor& y, std::vector<tessera::Tensor> in, const tessera::Tensor& dy) {
     return tessera::grad({y}, in, {dy});
   }
@@ -111,6 +112,7 @@ struct TorchLib {
   static torch::Tensor randn(std::vector<int64_t> s) { return torch::randn(s); }
   static torch::Tensor ones(std::vector<int64_t> s) { return torch::ones(s); }
   static torch::Tensor zeros(std::vector<int64_t> s) { return torch::zeros(s); }
+  static std::vector<int64_t> shape(const torch::Tensor& t) { return t.sizes().vec(); }
   static auto grad(const torch::Tensor& y, std::vector<torch::Tensor> in, const torch::Tensor& dy) {
     return torch::autograd::grad({y}, in, {dy});
   }
@@ -242,6 +244,51 @@ void torch_matmul_rect(benchmark::State& s) { torch_product(s, rect(s)); }
 void blas_matmul_rect(benchmark::State& s) { direct_product<false>(s, rect(s)); }
 void onednn_matmul_rect(benchmark::State& s) { direct_product<true>(s, rect(s)); }
 
+// ---- conv3d: a first layer (3 -> 64), a wide 3x3x3 layer (64 -> 128), a strided one and a 1x1x1 one, batch 4, as in
+// 3-d CNNs for video (C3D); forward, and forward + backward (input and weight gradients) for a dense output gradient.
+struct Conv3dLayer {
+  std::vector<int64_t> x, w;
+  int64_t stride, padding;
+};
+const Conv3dLayer kConv3dLayers[] = {{{4, 3, 16, 56, 56}, {64, 3, 3, 3, 3}, 1, 1},
+                                     {{4, 64, 8, 28, 28}, {128, 64, 3, 3, 3}, 1, 1},
+                                     {{4, 32, 16, 32, 32}, {64, 32, 3, 3, 3}, 2, 1},
+                                     {{4, 64, 8, 28, 28}, {128, 64, 1, 1, 1}, 1, 0}};
+
+template <class Lib, class Conv>
+void run_conv3d(benchmark::State& s, const Conv& conv) {
+  const Conv3dLayer& l = kConv3dLayers[s.range(0)];
+  const bool backward = s.range(1) != 0;
+  auto x = Lib::randn(l.x).requires_grad_(backward), w = (Lib::randn(l.w) * 0.1).requires_grad_(backward);
+  const auto shape = Lib::shape(conv(x, w, l.stride, l.padding));
+  auto dy = Lib::randn(shape);
+  for (auto _ : s) {
+    auto y = conv(x, w, l.stride, l.padding);
+    if (backward) benchmark::DoNotOptimize(Lib::grad(y, {x, w}, dy));
+    benchmark::DoNotOptimize(y);
+  }
+  double macs = 1;
+  for (int64_t d : shape) macs *= static_cast<double>(d);
+  for (size_t i = 1; i < l.w.size(); ++i) macs *= static_cast<double>(l.w[i]);
+  set_flops(s, 2 * macs * (backward ? 3 : 1));
+}
+
+void tessera_conv3d(benchmark::State& s) {
+  run_conv3d<TesseraLib>(s, [](const tessera::Tensor& x, const tessera::Tensor& w, int64_t stride, int64_t pad) {
+    return tessera::conv3d(x, w, {}, {stride, stride, stride}, {pad, pad, pad});
+  });
+}
+void torch_conv3d(benchmark::State& s) {
+  run_conv3d<TorchLib>(s, [](const torch::Tensor& x, const torch::Tensor& w, int64_t stride, int64_t pad) {
+    return torch::conv3d(x, w, {}, stride, pad);
+  });
+}
+
+void conv3d_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"layer", "bwd"});
+  for (int64_t layer = 0; layer < 4; ++layer) b->Args({layer, 0})->Args({layer, 1});
+}
+
 // ---- Optimizer steps ---------------------------------------------------------------------------
 // One step over the Fashion-MNIST CNN's parameters (421,642 floats in 8 tensors) with fixed gradients: SGD with
 // momentum 0.9 (arg 0) or Adam (arg 1), each library's own optimizer class.
@@ -313,6 +360,8 @@ BENCHMARK(tessera_matmul_rect)->Name("tessera/matmul_rect")->Apply(rect_shapes)-
 BENCHMARK(torch_matmul_rect)->Name("torch/matmul_rect")->Apply(rect_shapes)->Apply(configure);
 BENCHMARK(blas_matmul_rect)->Name("blas/matmul_rect")->Apply(rect_shapes)->Apply(configure);
 BENCHMARK(onednn_matmul_rect)->Name("onednn/matmul_rect")->Apply(rect_shapes)->Apply(configure);
+BENCHMARK(tessera_conv3d)->Name("tessera/conv3d")->Apply(conv3d_args)->Apply(configure);
+BENCHMARK(torch_conv3d)->Name("torch/conv3d")->Apply(conv3d_args)->Apply(configure);
 BENCHMARK(tessera_optimizer_step)
     ->Name("tessera/optimizer_step_fashion_cnn")
     ->ArgName("adam")

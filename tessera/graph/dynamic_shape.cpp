@@ -78,6 +78,7 @@ void for_each_int(Attrs& a, F&& f) {
   if (auto* s = dynamic_cast<RandintAttrs*>(&a)) ints(s->shape);
   if (auto* s = dynamic_cast<SplitAttrs*>(&a)) ints(s->sizes);
   if (auto* s = dynamic_cast<Conv2dAttrs*>(&a)) ints(s->size);  // the gradient ops' output shape
+  if (auto* s = dynamic_cast<Conv3dAttrs*>(&a)) ints(s->size);
   if (auto* s = dynamic_cast<Pool2dAttrs*>(&a)) ints(s->size);
   if (auto* s = dynamic_cast<ScanAttrs*>(&a)) s->length = f(s->length);
   if (auto* s = dynamic_cast<AsStridedAttrs*>(&a)) {

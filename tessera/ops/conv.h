@@ -10,6 +10,7 @@
 // ops (second order, double backward, gradient penalties all work). The gradient ops carry the exact shape of
 // the tensor they produce, because several input sizes give the same output size when stride > 1.
 // conv2d's optional bias operand makes it affine: the bias's gradient is gy summed over all dims but C_out.
+// conv3d (ops/conv3d.h) and its gradient ops are the same three ops over three spatial dims, with the same rules.
 #include <array>
 #include <optional>
 #include <string>
@@ -18,16 +19,27 @@
 
 namespace tessera {
 
-/// Attributes of conv2d and its gradient ops. `size` is the produced tensor's shape for the gradient ops (the
-/// input's for conv2d_input_grad, the weight's for conv2d_weight_grad) and empty for conv2d.
-struct Conv2dAttrs final : AttrsOf<Conv2dAttrs> {
-  std::array<int64_t, 2> stride{1, 1};
-  std::array<int64_t, 2> padding{0, 0};
-  std::array<int64_t, 2> dilation{1, 1};
+/// Attributes of conv2d (R = 2 spatial dims: height, width) and conv3d (R = 3: depth, height, width) and their
+/// gradient ops. `size` is the produced tensor's shape for the gradient ops (the input's for conv*_input_grad, the
+/// weight's for conv*_weight_grad) and empty for the convolution itself.
+template <size_t R>
+struct ConvAttrs final : AttrsOf<ConvAttrs<R>> {
+  static constexpr std::array<int64_t, R> ones() {
+    std::array<int64_t, R> a{};
+    a.fill(1);
+    return a;
+  }
+  std::array<int64_t, R> stride = ones();
+  std::array<int64_t, R> padding{};
+  std::array<int64_t, R> dilation = ones();
   int64_t groups = 1;
   Shape size;
-  std::string repr() const override;
+  std::string repr() const override;  ///< "stride=[1, 1], padding=[0, 0], dilation=[1, 1], groups=1[, size=[...]]"
 };
+using Conv2dAttrs = ConvAttrs<2>;
+using Conv3dAttrs = ConvAttrs<3>;
+extern template struct ConvAttrs<2>;
+extern template struct ConvAttrs<3>;
 
 /// The output length of a convolution along one dim: floor((in + 2 pad - dilation (k - 1) - 1) / stride) + 1.
 int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation);

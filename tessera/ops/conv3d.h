@@ -1,8 +1,8 @@
 #pragma once
-// 3-d convolution (torch.nn.functional.conv3d) as a composite of conv2d: each of the kernel's kD depth taps is a
-// conv2d over the depth slices it reads, with the output depths folded into the batch, and the taps' results
-// are summed. So conv3d is differentiable to any order and traceable through conv2d's rules; a dedicated
-// vol2col kernel can replace it when 3-d models need the speed.
+// 3-d convolution (torch.nn.functional.conv3d) and its gradient ops: the conv3d op family, whose shape and gradient
+// rules are conv2d's over three spatial dims (ops/conv.h, Note [Convolution adjoints]). The CPU kernels
+// (backend/cpu/conv3d_kernels.cpp) run oneDNN's 3-d convolutions or, where those lose, a sum of conv2d passes over
+// the kernel's depth taps.
 #include <array>
 
 #include "tessera/core/tensor.h"
@@ -17,5 +17,16 @@ namespace tessera {
 Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
               std::array<int64_t, 3> stride = {1, 1, 1}, std::array<int64_t, 3> padding = {0, 0, 0},
               std::array<int64_t, 3> dilation = {1, 1, 1}, int64_t groups = 1);
+
+/// Gradient of conv3d with respect to its input, for an input of shape `input_size`: grad_output
+/// [N, C_out, D_out, H_out, W_out], weight [C_out, C_in / groups, kD, kH, kW] -> [N, C_in, D, H, W].
+Tensor conv3d_input_grad(const Tensor& grad_output, const Tensor& weight, Shape input_size,
+                         std::array<int64_t, 3> stride, std::array<int64_t, 3> padding, std::array<int64_t, 3> dilation,
+                         int64_t groups);
+/// Gradient of conv3d with respect to its weight, of shape `weight_size`: input [N, C_in, D, H, W], grad_output
+/// [N, C_out, D_out, H_out, W_out] -> [C_out, C_in / groups, kD, kH, kW].
+Tensor conv3d_weight_grad(const Tensor& input, const Tensor& grad_output, Shape weight_size,
+                          std::array<int64_t, 3> stride, std::array<int64_t, 3> padding,
+                          std::array<int64_t, 3> dilation, int64_t groups);
 
 }  // namespace tessera

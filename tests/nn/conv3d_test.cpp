@@ -91,17 +91,32 @@ TEST(Conv3d, PrintoutAndErrors) {
       "expects 2");
   expect_error<ShapeError>([&] { conv3d(zeros({2, 4, 4}, kFloat64), w); }, "conv3d: expected input [N, C_in, D, H, W]");
   expect_error<ShapeError>([&] { conv3d(x, zeros({4, 2, 3, 3}, kFloat64)); }, "conv3d: expected weight");
-  expect_error<ShapeError>([&] { conv3d(zeros({1, 2, 2, 4, 4}, kFloat64), w); }, "smaller than the kernel");
+  expect_error<ShapeError>(
+      [&] {
+        conv3d(zeros({1, 2, 2, 4, 4}, kFloat64), w);
+      },
+      "conv3d: input [1, 2, 2, 4, 4] padded by [0, 0, 0] is smaller than the kernel [4, 2, 3, 3, 3] "
+      "dilated by [1, 1, 1]");
   expect_error<ShapeError>([&] { conv3d(x, w, zeros({3}, kFloat64)); }, "conv3d: expected bias [4], got [3]");
   expect_error<ShapeError>(
       [&] {
         conv3d(x, zeros({3, 1, 3, 3, 3}, kFloat64), {}, {1, 1, 1}, {0, 0, 0}, {1, 1, 1}, 2);
       },
       "not divisible by groups=2");
-  expect_error<ValueError>([&] { conv3d(x, w, {}, {0, 1, 1}); }, "stride and dilation must be >= 1");
+  expect_error<ValueError>([&] { conv3d(x, w, {}, {0, 1, 1}); }, "conv3d: stride must be >= 1, got 0");
+  expect_error<ValueError>([&] { conv3d(x, w, {}, {1, 1, 1}, {0, 0, 0}, {1, 1, 0}); }, "dilation must be >= 1, got 0");
   expect_error<ValueError>([&] { conv3d(x, w, {}, {1, 1, 1}, {0, -1, 0}); }, "padding must be >= 0");
   expect_error<ValueError>([&] { conv3d(x, w, {}, {1, 1, 1}, {0, 0, 0}, {1, 1, 1}, 0); }, "groups must be >= 1");
-  expect_error<DTypeError>([&] { conv3d(x, zeros({4, 2, 3, 3, 3})); }, "conv3d: expected float32 or float64");
+  expect_error<DTypeError>(
+      [&] {
+        conv3d(x, zeros({4, 2, 3, 3, 3}));
+      },
+      "conv3d: expected operands of the same dtype, got float64 and float32");
+  expect_error<DTypeError>(
+      [&] {
+        conv3d(zeros({1, 2, 4, 4, 4}, kInt64), zeros({4, 2, 3, 3, 3}, kInt64));
+      },
+      "conv3d: expected float32 or float64 operands, got int64");
   nn::Conv3d strided_same(2, 2, 3, {.stride = {1, 2, 1}, .padding_preset = "same"});
   expect_error<ValueError>([&] { strided_same(zeros({1, 2, 4, 4, 4})); }, "Conv3d: padding=\"same\" needs stride 1");
 }

@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ops/reference_testing.h"
-#include "tessera/backend/cpu/conv_algorithm.h"
+#include "ops/conv_summary.h"
 #include "tessera/ops/conv.h"
 #include "testing.h"
 
@@ -20,22 +19,15 @@ namespace tessera {
 namespace {
 
 using cpu::ConvAlgorithm;
+using testing::conv::AlgorithmScope;
+using testing::conv::expect_summary;
+using testing::conv::input;
+using testing::conv::kAlgorithms;
+using testing::conv::name;
+using testing::conv::Summary;
+using testing::conv::weight;
 using testing::reference::upstream;
-using testing::reference::wave;
 using Pair = std::array<int64_t, 2>;
-
-Tensor input(const Shape& s, DType dt) {
-  return wave(s, dt, [](double i) { return std::sin(0.37 * i + 0.1); });
-}
-Tensor weight(const Shape& s, DType dt) {
-  return wave(s, dt, [](double i) { return 0.5 * std::cos(0.53 * i); });
-}
-
-// 12 samples at flat indices k (n - 1) / 11 and the probe sum(t.flat[i] cos(0.71 i)).
-struct Summary {
-  std::vector<double> samples;
-  double probe;
-};
 
 struct DnnlConvCase {
   const char* label;
@@ -155,46 +147,6 @@ const std::vector<DnnlConvCase>& cases() {
   };
   return *c;
 }
-
-// Float32 sums over up to a few thousand products: relative 1e-5 of the largest terms.
-constexpr double kTol = 2e-5;
-
-void expect_summary(const Tensor& t, const Shape& shape, const Summary& s) {
-  ASSERT_EQ(t.shape(), shape);
-  ASSERT_EQ(t.dtype(), kFloat32);
-  const std::vector<double> v = testing::doubles(t.contiguous());
-  const size_t n = v.size();
-  double probe = 0, scale = 0;
-  for (size_t i = 0; i < n; ++i) {
-    probe += v[i] * std::cos(0.71 * static_cast<double>(i));
-    scale += std::abs(v[i]);
-  }
-  for (size_t k = 0; k < 12; ++k) EXPECT_NEAR(v[k * (n - 1) / 11], s.samples[k], kTol * (1 + std::abs(s.samples[k])));
-  EXPECT_NEAR(probe, s.probe, kTol * (1 + scale));
-}
-
-using AlgorithmScope = cpu::ConvAlgorithmScope;
-
-const char* name(ConvAlgorithm a) {
-  switch (a) {
-    case ConvAlgorithm::kAuto:
-      return "auto";
-    case ConvAlgorithm::kIm2col:
-      return "im2col";
-    case ConvAlgorithm::kDnnlPlain:
-      return "dnnl plain";
-    case ConvAlgorithm::kDnnlBlocked:
-      return "dnnl blocked";
-    case ConvAlgorithm::kWinograd:
-      return "winograd";
-  }
-  return "";
-}
-
-// kWinograd runs the 3x3 stride-1 cases ("batch 1, 17 -> 19 channels", "wide, 32 -> 48 channels") by Winograd
-// and the rest by im2col.
-constexpr ConvAlgorithm kAlgorithms[] = {ConvAlgorithm::kAuto, ConvAlgorithm::kIm2col, ConvAlgorithm::kDnnlPlain,
-                                         ConvAlgorithm::kDnnlBlocked, ConvAlgorithm::kWinograd};
 
 TEST(ConvDnnl, ForwardAndGradientOpsMatchTorch) {
   for (ConvAlgorithm a : kAlgorithms) {

@@ -433,7 +433,7 @@ TEST(Conv2d, ShapeErrors) {
       [&] {
         conv2d(input({1, 3, 4, 5}), w, {}, {1, 1}, {0, 0}, {2, 1});
       },
-      {"conv2d", "dilated by 2"});
+      {"conv2d", "padded by [0, 0] is smaller than the kernel [2, 3, 3, 3] dilated by [2, 1]"});
   // conv1d checks its own ranks and reports the rest as conv2d.
   expect_error<ShapeError>([&] { conv1d(input({1, 2, 3, 5}), weight({2, 2, 3})); }, {"conv1d", "[1, 2, 3, 5]"});
   expect_error<ShapeError>([&] { conv1d(input({1, 2, 5}), weight({2, 2, 1, 3})); }, {"conv1d", "[2, 2, 1, 3]"});

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""Reference values for tests/ops/conv_dnnl_test.cpp (conv2d through oneDNN on odd shapes).
+"""Reference values for tests/ops/conv_dnnl_test.cpp and conv3d_dnnl_test.cpp (conv2d and conv3d through oneDNN and
+the other CPU algorithms, on odd shapes).
 
 Run with Debian's Python (it sees torch 1.13):  /usr/bin/python3 tests/ops/make_conv_dnnl_reference.py
 Inputs are the formulas of make_nn_op_reference.py (x = sin(0.37 i + 0.1), w = 0.5 cos(0.53 i), upstream
-g = sin(0.11 i)); everything is computed in float64. Outputs are too large to paste whole, so each of y, gx and gw
+g = sin(0.11 i), conv3d's bias b = 0.25 sin(0.9 i + 0.3)); everything is computed in float64. Outputs are too large to paste whole, so each of y, gx and gw
 is summarised by 12 samples at flat indices k (n - 1) / 11 and a probe sum(t.flat[i] * cos(0.71 i)), which moves
 when any element is wrong or misplaced.
 """
@@ -12,7 +13,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from make_nn_op_reference import G, W, X, num, row, shp, pair
+from make_nn_op_reference import B, G, W, X, num, row, shp, pair
 
 
 def summary(t):
@@ -37,6 +38,18 @@ CASES = [
     ("wide, 32 -> 48 channels", [2, 32, 6, 6], [48, 32, 3, 3], (1, 1), (1, 1), (1, 1), 1),
 ]
 
+# label, x, w, stride, padding, dilation, groups (conv3d, with a bias)
+CASES_3D = [
+    ("stride 2, padding 1", [2, 3, 5, 7, 6], [4, 3, 3, 3, 3], (2, 2, 2), (1, 1, 1), (1, 1, 1), 1),
+    ("stride (3, 1, 2) skips the last depths", [1, 4, 8, 5, 6], [5, 4, 2, 3, 3], (3, 1, 2), (0, 1, 0), (1, 1, 1), 1),
+    ("dilation (2, 1, 2), padding (2, 1, 0)", [2, 3, 7, 5, 6], [3, 3, 3, 2, 2], (1, 1, 1), (2, 1, 0), (2, 1, 2), 1),
+    ("groups 2", [2, 6, 4, 5, 5], [4, 3, 3, 3, 3], (1, 1, 1), (1, 1, 1), (1, 1, 1), 2),
+    ("depthwise, stride (1, 2, 1)", [1, 5, 4, 6, 5], [5, 1, 3, 3, 3], (1, 2, 1), (1, 1, 1), (1, 1, 1), 5),
+    ("1x1x1", [2, 7, 3, 4, 5], [9, 7, 1, 1, 1], (1, 1, 1), (0, 0, 0), (1, 1, 1), 1),
+    ("depth padding beyond the kernel's reach", [1, 2, 2, 3, 3], [3, 2, 1, 3, 3], (1, 1, 1), (2, 1, 1), (1, 1, 1), 1),
+    ("wide, 64 -> 64 channels", [1, 64, 3, 6, 6], [64, 64, 3, 3, 3], (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
+]
+
 
 def main():
     print("// ---- dnnl_conv_cases ----")
@@ -46,6 +59,14 @@ def main():
         y = F.conv2d(x, w, None, s, p, d, g)
         y.backward(G(list(y.shape)))
         row('"%s"' % label, shp(xs), shp(ws), pair(s), pair(p), pair(d), str(g), shp(list(y.shape)),
+            *(summary(t) for t in (y, x.grad, w.grad)))
+    print("// ---- dnnl_conv3d_cases ----")
+    for label, xs, ws, s, p, d, g in CASES_3D:
+        x = X(xs).requires_grad_()
+        w = W(ws).requires_grad_()
+        y = F.conv3d(x, w, B([ws[0]]), s, p, d, g)
+        y.backward(G(list(y.shape)))
+        row('"%s"' % label, shp(xs), shp(ws), shp(s), shp(p), shp(d), str(g), shp(list(y.shape)),
             *(summary(t) for t in (y, x.grad, w.grad)))
 
 

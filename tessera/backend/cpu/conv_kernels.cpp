@@ -13,9 +13,10 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include "tessera/backend/cpu/blas.h"
-#include "tessera/backend/cpu/conv_algorithm.h"
+#include "tessera/backend/cpu/conv_pass.h"
 #include "tessera/backend/cpu/copy.h"
 #include "tessera/backend/cpu/dnnl/dnnl_conv.h"
 #include "tessera/backend/cpu/kernels.h"
@@ -186,8 +187,6 @@ void conv_weight_grad(const Geometry& g, const T* x, const T* gy, T* gw) {
   }
 }
 
-enum class Which { kForward, kInputGrad, kWeightGrad };
-
 std::atomic<ConvAlgorithm>& algorithm_setting() {
   static std::atomic<ConvAlgorithm> a{ConvAlgorithm::kAuto};
   return a;
@@ -220,7 +219,7 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 // - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
 //   im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
 //   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
-template <Which W>
+template <ConvPass W>
 ConvAlgorithm choose(const onednn::ConvShape& s) {
   if (winograd_applies(s) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const bool pointwise =
@@ -228,31 +227,32 @@ ConvAlgorithm choose(const onednn::ConvShape& s) {
   if (pointwise) return ConvAlgorithm::kDnnlPlain;
   if (s.groups > 1 && s.c == s.groups) return ConvAlgorithm::kDnnlBlocked;
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
-  if (W == Which::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
-  if (W == Which::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
-  if (W == Which::kForward && s.groups == 1 && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
-  if (W == Which::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;  // grouped: not re-measured at stop 18
+  if (W == ConvPass::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
+  if (W == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
+  if (W == ConvPass::kForward && s.groups == 1 && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
+  if (W == ConvPass::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;  // grouped: not re-measured at stop 18
   return ConvAlgorithm::kDnnlBlocked;
 }
 
-// The float32 pass through oneDNN or Winograd when the setting (or, for kAuto, the measured choice) says so; false
-// when im2col is to run.
-template <Which W>
-bool run_fast(const onednn::ConvShape& s, const float* a, const float* b, float* out, const float* bias = nullptr) {
-  ConvAlgorithm algo = algorithm_setting().load(std::memory_order_relaxed);
+// The float32 pass through oneDNN or Winograd when `algo` says so (kAuto: the setting, and when that is kAuto too, the
+// measured choice); false when im2col is to run.
+template <ConvPass W>
+bool run_fast(ConvAlgorithm algo, const onednn::ConvShape& s, const float* a, const float* b, float* out,
+              const float* bias = nullptr) {
+  if (algo == ConvAlgorithm::kAuto) algo = conv_algorithm_setting();
   if (algo == ConvAlgorithm::kAuto) algo = choose<W>(s);
   if (algo == ConvAlgorithm::kIm2col) return false;
   if (algo == ConvAlgorithm::kWinograd) {
     if (!winograd_applies(s)) return false;
-    if constexpr (W == Which::kForward) winograd_conv_forward(s, a, b, out, bias);
-    if constexpr (W == Which::kInputGrad) winograd_conv_input_grad(s, a, b, out);
-    if constexpr (W == Which::kWeightGrad) winograd_conv_weight_grad(s, a, b, out);
+    if constexpr (W == ConvPass::kForward) winograd_conv_forward(s, a, b, out, bias);
+    if constexpr (W == ConvPass::kInputGrad) winograd_conv_input_grad(s, a, b, out);
+    if constexpr (W == ConvPass::kWeightGrad) winograd_conv_weight_grad(s, a, b, out);
     return true;
   }
   const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
-  if constexpr (W == Which::kForward) return onednn::conv_forward(s, layout, a, b, out, bias);
-  if constexpr (W == Which::kInputGrad) return onednn::conv_input_grad(s, layout, a, b, out);
-  if constexpr (W == Which::kWeightGrad) return onednn::conv_weight_grad(s, layout, a, b, out);
+  if constexpr (W == ConvPass::kForward) return onednn::conv_forward(s, layout, a, b, out, bias);
+  if constexpr (W == ConvPass::kInputGrad) return onednn::conv_input_grad(s, layout, a, b, out);
+  if constexpr (W == ConvPass::kWeightGrad) return onednn::conv_weight_grad(s, layout, a, b, out);
 }
 
 // y[i, c, :] = relu?(y[i, c, :] + bias[c]) over [n, co, plane] (bias may be null), in one pass.
@@ -270,31 +270,28 @@ void add_bias_relu(T* y, const T* bias, bool relu, int64_t n, int64_t co, int64_
   });
 }
 
-// fused_conv2d (ops/fused_conv.h). Float32 through oneDNN or Winograd where the forward's dispatch picks them, with
-// the bias added inside their kernels, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's
-// relu passes it), and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere the
-// forward kernel, then bias and ReLU in one add_bias_relu pass.
-// conv2d with its bias operand runs here too (relu false), so the two ops share one biased forward.
-Tensor biased_forward(std::span<const Tensor> in, const Conv2dAttrs& conv, bool relu, const TensorType& type) {
+template <class T>
+void im2col_pass(ConvPass pass, const onednn::ConvShape& s, const T* a, const T* b, T* out) {
+  const Geometry g = geometry(s);
+  if (pass == ConvPass::kForward) conv_forward<T>(g, a, b, out);
+  if (pass == ConvPass::kInputGrad) conv_input_grad<T>(g, a, b, out);
+  if (pass == ConvPass::kWeightGrad) conv_weight_grad<T>(g, a, b, out);
+}
+
+// Pass W over the operands `in` (a forward's optional bias third), then ReLU when `relu` (fused_conv2d).
+template <ConvPass W>
+Tensor run_conv(std::span<const Tensor> in, const Conv2dAttrs& a, const TensorType& type, bool relu = false) {
   const DType dt = type.dtype;
   Tensor out = empty(type.shape, TensorOptions(dt).device(in[0].device()));
   if (out.numel() == 0) return out;
-  const Tensor x = as_contiguous(in[0], dt), w = as_contiguous(in[1], dt);
+  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
   const Tensor bias = in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
-  const onednn::ConvShape shape = conv_shape(x.shape(), w.shape(), conv);
-  const int64_t plane = shape.ho * shape.wo;
-  if (dt == kFloat32 && w.numel() > 0) {
-    float* y = out.data_ptr<float>();
-    if (run_fast<Which::kForward>(shape, x.data_ptr<const float>(), w.data_ptr<const float>(), y,
-                                  bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
-      if (relu) add_bias_relu<float>(y, nullptr, true, shape.n, shape.co, plane);
-      return out;
-    }
-  }
-  visit_float(dt, "fused_conv2d", [&]<class T>() {
-    T* y = out.data_ptr<T>();
-    conv_forward<T>(geometry(shape), x.data_ptr<const T>(), w.data_ptr<const T>(), y);
-    add_bias_relu<T>(y, bias.defined() ? bias.data_ptr<const T>() : nullptr, relu, shape.n, shape.co, plane);
+  // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
+  const Shape& x = W == ConvPass::kInputGrad ? a.size : p.shape();
+  const Shape& w = W == ConvPass::kWeightGrad ? a.size : q.shape();
+  visit_float(dt, "conv2d", [&]<class T>() {
+    conv2d_pass<T>(W, conv_shape(x, w, a), p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>(),
+                   ConvAlgorithm::kAuto, bias.defined() ? bias.data_ptr<const T>() : nullptr, relu);
   });
   return out;
 }
@@ -302,48 +299,53 @@ Tensor biased_forward(std::span<const Tensor> in, const Conv2dAttrs& conv, bool 
 std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& attrs,
                                       std::span<const TensorType> types) {
   const auto& a = attrs_as<FusedConv2dAttrs>(attrs);
-  return {biased_forward(in, a.conv, a.relu, types[0])};
+  return {run_conv<ConvPass::kForward>(in, a.conv, types[0], a.relu)};
 }
 
-template <Which W>
+template <ConvPass W>
 std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
-  const auto& a = attrs_as<Conv2dAttrs>(attrs);
-  if (W == Which::kForward && in.size() == 3) return {biased_forward(in, a, false, types[0])};  // with its bias
-  const DType dt = types[0].dtype;
-  Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
-  if (out.numel() == 0) return {out};
-  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
-  // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
-  const Shape& x = W == Which::kInputGrad ? a.size : p.shape();
-  const Shape& w = W == Which::kWeightGrad ? a.size : q.shape();
-  // An empty operand (a batch of 0) leaves zeros, which im2col writes and oneDNN would not.
-  const onednn::ConvShape shape = conv_shape(x, w, a);
-  if (dt == kFloat32 && p.numel() > 0 && q.numel() > 0 &&
-      run_fast<W>(shape, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>())) {
-    return {out};
-  }
-  visit_float(dt, "conv2d", [&]<class T>() {
-    const Geometry g = geometry(shape);
-    if constexpr (W == Which::kForward) {
-      conv_forward<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
-    } else if constexpr (W == Which::kInputGrad) {
-      conv_input_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
-    } else {
-      conv_weight_grad<T>(g, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>());
-    }
-  });
-  return {out};
+  return {run_conv<W>(in, attrs_as<Conv2dAttrs>(attrs), types[0])};
 }
 
 }  // namespace
 
 ConvAlgorithm set_conv_algorithm(ConvAlgorithm a) { return algorithm_setting().exchange(a); }
+ConvAlgorithm conv_algorithm_setting() { return algorithm_setting().load(std::memory_order_relaxed); }
+
+// The forward's bias and ReLU: float32 through oneDNN or Winograd where the dispatch picks them, with the bias added
+// inside their kernels, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's relu passes it),
+// and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere im2col, then bias
+// and ReLU in one add_bias_relu pass.
+template <class T>
+void conv2d_pass(ConvPass pass, const onednn::ConvShape& s, const T* a, const T* b, T* out, ConvAlgorithm algo,
+                 const T* bias, bool relu) {
+  const bool forward = pass == ConvPass::kForward;
+  bool done = false;
+  // An empty operand (a batch of 0, no channels) leaves zeros, which im2col writes and oneDNN would not.
+  if constexpr (std::is_same_v<T, float>) {
+    if (s.n > 0 && s.c > 0 && s.co > 0) {
+      done = forward                        ? run_fast<ConvPass::kForward>(algo, s, a, b, out, bias)
+             : pass == ConvPass::kInputGrad ? run_fast<ConvPass::kInputGrad>(algo, s, a, b, out)
+                                            : run_fast<ConvPass::kWeightGrad>(algo, s, a, b, out);
+    }
+  }
+  if (done) {
+    bias = nullptr;  // added inside the kernel
+  } else {
+    im2col_pass(pass, s, a, b, out);
+  }
+  if (forward && (bias || relu)) add_bias_relu<T>(out, bias, relu, s.n, s.co, s.ho * s.wo);
+}
+template void conv2d_pass<float>(ConvPass, const onednn::ConvShape&, const float*, const float*, float*, ConvAlgorithm,
+                                 const float*, bool);
+template void conv2d_pass<double>(ConvPass, const onednn::ConvShape&, const double*, const double*, double*,
+                                  ConvAlgorithm, const double*, bool);
 
 void register_conv_kernels(Registry& r) {
   r.set_kernel("fused_conv2d", kCPU, fused_conv_kernel);
-  r.set_kernel("conv2d", kCPU, conv_kernel<Which::kForward>);
-  r.set_kernel("conv2d_input_grad", kCPU, conv_kernel<Which::kInputGrad>);
-  r.set_kernel("conv2d_weight_grad", kCPU, conv_kernel<Which::kWeightGrad>);
+  r.set_kernel("conv2d", kCPU, conv_kernel<ConvPass::kForward>);
+  r.set_kernel("conv2d_input_grad", kCPU, conv_kernel<ConvPass::kInputGrad>);
+  r.set_kernel("conv2d_weight_grad", kCPU, conv_kernel<ConvPass::kWeightGrad>);
 }
 
 }  // namespace tessera::cpu

@@ -18,6 +18,7 @@ void register_kernels(Registry& r) {
   register_linalg_kernels(r);
   register_random_kernels(r);
   register_conv_kernels(r);
+  register_conv3d_kernels(r);
   register_pool_kernels(r);
   register_softmax_kernels(r);
   register_fused_kernels(r);

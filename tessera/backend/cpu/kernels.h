@@ -16,6 +16,7 @@ void register_index_kernels(Registry& r);
 void register_linalg_kernels(Registry& r);
 void register_random_kernels(Registry& r);
 void register_conv_kernels(Registry& r);
+void register_conv3d_kernels(Registry& r);
 void register_pool_kernels(Registry& r);
 void register_softmax_kernels(Registry& r);
 void register_fused_kernels(Registry& r);

@@ -48,20 +48,52 @@ struct ConvPlan {
   memory::desc bias;  // [co], when the forward adds one
 };
 
-// The NCHW descriptors of x, w and y.
+// A convolution of either rank as oneDNN describes it: spatial sizes (height, width or depth, height, width).
+struct Dims {
+  int64_t n = 0, c = 0, co = 0, groups = 1;
+  memory::dims in, kernel, out, stride, padding, dilation;
+};
+
+template <size_t R>
+memory::dims dims(const std::array<int64_t, R>& a) {
+  return memory::dims(a.begin(), a.end());
+}
+Dims dims_of(const ConvShape& s) {
+  Dims d;
+  d.n = s.n, d.c = s.c, d.co = s.co, d.groups = s.groups;
+  d.in = {s.h, s.w}, d.kernel = {s.kh, s.kw}, d.out = {s.ho, s.wo};
+  d.stride = dims(s.stride), d.padding = dims(s.padding), d.dilation = dims(s.dilation);
+  return d;
+}
+Dims dims_of(const Conv3dShape& s) {
+  Dims d;
+  d.n = s.n, d.c = s.c, d.co = s.co, d.groups = s.groups;
+  d.in = dims(s.in), d.kernel = dims(s.kernel), d.out = dims(s.out);
+  d.stride = dims(s.stride), d.padding = dims(s.padding), d.dilation = dims(s.dilation);
+  return d;
+}
+
+memory::dims concat(memory::dims head, const memory::dims& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+// The NCHW / NCDHW descriptors of x, w and y.
 struct PlainDescs {
   memory::desc x, w, y;
 };
-PlainDescs plain_descs(const ConvShape& s) {
+PlainDescs plain_descs(const Dims& s) {
   const auto f32 = memory::data_type::f32;
-  const memory::dims w_dims = s.groups == 1 ? memory::dims{s.co, s.c, s.kh, s.kw}
-                                            : memory::dims{s.groups, s.co / s.groups, s.c / s.groups, s.kh, s.kw};
-  return {memory::desc({s.n, s.c, s.h, s.w}, f32, Tag::nchw),
-          memory::desc(w_dims, f32, s.groups == 1 ? Tag::oihw : Tag::goihw),
-          memory::desc({s.n, s.co, s.ho, s.wo}, f32, Tag::nchw)};
+  const bool three = s.in.size() == 3, grouped = s.groups > 1;
+  const memory::dims w_head =
+      grouped ? memory::dims{s.groups, s.co / s.groups, s.c / s.groups} : memory::dims{s.co, s.c};
+  const Tag act = three ? Tag::ncdhw : Tag::nchw;
+  const Tag wt = grouped ? (three ? Tag::goidhw : Tag::goihw) : (three ? Tag::oidhw : Tag::oihw);
+  return {memory::desc(concat({s.n, s.c}, s.in), f32, act), memory::desc(concat(w_head, s.kernel), f32, wt),
+          memory::desc(concat({s.n, s.co}, s.out), f32, act)};
 }
 
-ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, bool bias) {
+ConvPlan make_plan(const Dims& s, ConvLayout layout, Pass pass, bool bias) {
   const PlainDescs plain = plain_descs(s);
   auto want = [&](const memory::desc& md) {
     return layout == ConvLayout::kPlain ? md : memory::desc(md.dims(), md.data_type(), Tag::any);
@@ -69,10 +101,13 @@ ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, bool bias) 
   const memory::desc x = want(plain.x), w = want(plain.w), y = want(plain.y);
   // oneDNN wants the right padding that makes the sizes consistent; it is negative when the stride skips the
   // input's last rows (PyTorch's floor), which the implementations accept.
-  const memory::dims strides{s.stride[0], s.stride[1]}, dilates{s.dilation[0] - 1, s.dilation[1] - 1};
-  const memory::dims pad_l{s.padding[0], s.padding[1]};
-  const memory::dims pad_r{(s.ho - 1) * s.stride[0] + (s.kh - 1) * s.dilation[0] + 1 - s.h - s.padding[0],
-                           (s.wo - 1) * s.stride[1] + (s.kw - 1) * s.dilation[1] + 1 - s.w - s.padding[1]};
+  const memory::dims& strides = s.stride;
+  const memory::dims& pad_l = s.padding;
+  memory::dims dilates, pad_r;
+  for (size_t i = 0; i < s.in.size(); ++i) {
+    dilates.push_back(s.dilation[i] - 1);
+    pad_r.push_back((s.out[i] - 1) * s.stride[i] + (s.kernel[i] - 1) * s.dilation[i] + 1 - s.in[i] - s.padding[i]);
+  }
   const auto algo = dnnl::algorithm::convolution_direct;
   const auto& e = engine();
   const dnnl::primitive_attr attr = user_scratchpad();
@@ -123,11 +158,12 @@ ConvPlan make_plan(const ConvShape& s, ConvLayout layout, Pass pass, bool bias) 
   throw dnnl::error(dnnl_unimplemented, "unknown convolution pass");
 }
 
-bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const float* b, float* out,
+bool run(Pass pass, const Dims& s, ConvLayout layout, const float* a, const float* b, float* out,
          const float* bias = nullptr) {
-  PlanKey key{static_cast<int64_t>(pass), static_cast<int64_t>(layout), s.n, s.c, s.h, s.w, s.co, s.kh, s.kw};
-  key.insert(key.end(), {s.ho, s.wo, s.groups, s.stride[0], s.stride[1], s.padding[0], s.padding[1], s.dilation[0],
-                         s.dilation[1], bias != nullptr});
+  PlanKey key{static_cast<int64_t>(pass), static_cast<int64_t>(layout), s.n, s.c, s.co, s.groups, bias != nullptr};
+  for (const memory::dims* v : {&s.in, &s.kernel, &s.out, &s.stride, &s.padding, &s.dilation}) {
+    key.insert(key.end(), v->begin(), v->end());
+  }
   const auto plan = cached<ConvPlan>(std::move(key), [&] { return make_plan(s, layout, pass, bias != nullptr); });
   if (!plan) return false;
   std::unordered_map<int, memory> args;
@@ -159,13 +195,24 @@ bool run(Pass pass, const ConvShape& s, ConvLayout layout, const float* a, const
 }  // namespace
 
 bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y, const float* bias) {
-  return run(Pass::kForward, s, layout, x, w, y, bias);
+  return run(Pass::kForward, dims_of(s), layout, x, w, y, bias);
 }
 bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx) {
-  return run(Pass::kInputGrad, s, layout, gy, w, gx);
+  return run(Pass::kInputGrad, dims_of(s), layout, gy, w, gx);
 }
 bool conv_weight_grad(const ConvShape& s, ConvLayout layout, const float* x, const float* gy, float* gw) {
-  return run(Pass::kWeightGrad, s, layout, x, gy, gw);
+  return run(Pass::kWeightGrad, dims_of(s), layout, x, gy, gw);
+}
+
+bool conv_forward(const Conv3dShape& s, ConvLayout layout, const float* x, const float* w, float* y,
+                  const float* bias) {
+  return run(Pass::kForward, dims_of(s), layout, x, w, y, bias);
+}
+bool conv_input_grad(const Conv3dShape& s, ConvLayout layout, const float* gy, const float* w, float* gx) {
+  return run(Pass::kInputGrad, dims_of(s), layout, gy, w, gx);
+}
+bool conv_weight_grad(const Conv3dShape& s, ConvLayout layout, const float* x, const float* gy, float* gw) {
+  return run(Pass::kWeightGrad, dims_of(s), layout, x, gy, gw);
 }
 
 }  // namespace tessera::cpu::onednn

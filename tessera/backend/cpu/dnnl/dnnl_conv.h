@@ -1,6 +1,6 @@
 #pragma once
-// conv2d and its two gradient ops through oneDNN's convolution primitives (float32, NCHW buffers). The CPU conv
-// kernels (backend/cpu/conv_kernels.cpp) decide when to come here.
+// conv2d, conv3d and their gradient ops through oneDNN's convolution primitives (float32, NCHW / NCDHW buffers). The
+// CPU conv kernels (backend/cpu/conv_kernels.cpp, conv3d_kernels.cpp) decide when to come here.
 #include <array>
 #include <cstdint>
 
@@ -11,6 +11,13 @@ namespace tessera::cpu::onednn {
 struct ConvShape {
   int64_t n = 0, c = 0, h = 0, w = 0, co = 0, kh = 0, kw = 0, ho = 0, wo = 0, groups = 1;
   std::array<int64_t, 2> stride{1, 1}, padding{0, 0}, dilation{1, 1};
+};
+
+/// The sizes of one 3-d convolution over all groups: x [n, c, in...], weight [co, c / groups, kernel...],
+/// y [n, co, out...], each spatial array in the order depth, height, width.
+struct Conv3dShape {
+  int64_t n = 0, c = 0, co = 0, groups = 1;
+  std::array<int64_t, 3> in{}, kernel{}, out{}, stride{1, 1, 1}, padding{}, dilation{1, 1, 1};
 };
 
 /// Where the primitive's operands live. kPlain: it reads and writes the NCHW / OIHW buffers directly. kBlocked:
@@ -28,5 +35,11 @@ bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const f
 bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx);
 /// gw = conv2d_weight_grad(x, gy)
 bool conv_weight_grad(const ConvShape& s, ConvLayout layout, const float* x, const float* gy, float* gw);
+
+/// The same three passes of a 3-d convolution (NCDHW / OIDHW buffers).
+bool conv_forward(const Conv3dShape& s, ConvLayout layout, const float* x, const float* w, float* y,
+                  const float* bias = nullptr);
+bool conv_input_grad(const Conv3dShape& s, ConvLayout layout, const float* gy, const float* w, float* gx);
+bool conv_weight_grad(const Conv3dShape& s, ConvLayout layout, const float* x, const float* gy, float* gw);
 
 }  // namespace tessera::cpu::onednn

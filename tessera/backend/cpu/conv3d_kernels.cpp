@@ -1,0 +1,293 @@
+// CPU kernels of conv3d and its gradient ops (ops/conv3d.h): oneDNN's 3-d convolutions, or depth taps over the 2-d
+// convolution passes, chosen by Note [3-d convolution dispatch]. Float64 runs the taps (by im2col + BLAS).
+//
+// Depth taps. Tap k of the kernel (the weights w[:, :, k]) reads input depth id = od * stride_d + k * dilation_d -
+// padding_d for output depth od, so each tap is one 2-d convolution over a batch of depth slices, run by conv2d_pass
+// (whose own dispatch picks Winograd, oneDNN or im2col):
+//   forward      y[:, :, od]  += conv2d(x[:, :, id], w[:, :, k])
+//   input grad   gx[:, :, id] += conv2d_input_grad(gy[:, :, od], w[:, :, k])
+//   weight grad  gw[:, :, k]   = conv2d_weight_grad(x[:, :, id], gy[:, :, od]), the images of all od in one batch
+// Only the output depths whose input depth lies inside the volume take part (the rest would read depth padding).
+// Activations are copied depth-major ([D, N, C, H, W]) first, so a tap's slices are one contiguous batch (with
+// stride 1; strided depths are gathered).
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "tessera/backend/cpu/conv_pass.h"
+#include "tessera/backend/cpu/copy.h"
+#include "tessera/backend/cpu/kernels.h"
+#include "tessera/backend/cpu/winograd.h"
+#include "tessera/core/dtype_dispatch.h"
+#include "tessera/core/parallel.h"
+#include "tessera/ops/conv.h"
+#include "tessera/ops/registry.h"
+
+namespace tessera::cpu {
+namespace {
+
+onednn::Conv3dShape conv3d_shape(const Shape& x, const Shape& w, const Conv3dAttrs& a) {
+  onednn::Conv3dShape s;
+  s.n = x[0], s.c = x[1], s.co = w[0], s.groups = a.groups;
+  s.stride = a.stride, s.padding = a.padding, s.dilation = a.dilation;
+  for (int i = 0; i < 3; ++i) {
+    s.in[i] = x[2 + i], s.kernel[i] = w[2 + i];
+    s.out[i] = conv_output_size(x[2 + i], w[2 + i], a.stride[i], a.padding[i], a.dilation[i]);
+  }
+  return s;
+}
+
+// The 2-d convolution one depth tap runs over a batch of `images` depth slices.
+onednn::ConvShape tap_shape(const onednn::Conv3dShape& s, int64_t images) {
+  onednn::ConvShape t;
+  t.n = images, t.c = s.c, t.h = s.in[1], t.w = s.in[2], t.co = s.co, t.kh = s.kernel[1], t.kw = s.kernel[2];
+  t.ho = s.out[1], t.wo = s.out[2], t.groups = s.groups;
+  t.stride = {s.stride[1], s.stride[2]}, t.padding = {s.padding[1], s.padding[2]};
+  t.dilation = {s.dilation[1], s.dilation[2]};
+  return t;
+}
+
+// A convolution whose kernel spans one depth and one row, with stride 1 and no padding in both (1x1x1 among them), is a
+// 2-d convolution of the [N, C, D H, W] view: depth and rows pass through alike. Its shape, when it is one.
+std::optional<onednn::ConvShape> as_conv2d(const onednn::Conv3dShape& s) {
+  for (int i = 0; i < 2; ++i) {
+    if (s.kernel[i] != 1 || s.stride[i] != 1 || s.padding[i] != 0) return std::nullopt;
+  }
+  onednn::ConvShape t = tap_shape(s, s.n);
+  t.h = s.in[0] * s.in[1], t.ho = s.out[0] * s.out[1];
+  t.stride[0] = t.dilation[0] = 1;
+  return t;
+}
+
+// Sizes shared by the three passes' taps.
+struct Taps {
+  onednn::Conv3dShape s;
+  int64_t in_plane, out_plane;  // H W and H_out W_out
+  int64_t in_slice, out_slice;  // one depth of every image: N C H W and N C_out H_out W_out
+  int64_t kernel_plane;         // kH kW
+  explicit Taps(const onednn::Conv3dShape& shape) : s(shape) {
+    in_plane = s.in[1] * s.in[2], out_plane = s.out[1] * s.out[2];
+    in_slice = s.n * s.c * in_plane, out_slice = s.n * s.co * out_plane;
+    kernel_plane = s.kernel[1] * s.kernel[2];
+  }
+  // Tap k's output depths [lo, hi) that read inside the input; output depth od reads input depth od * stride + offset.
+  struct Range {
+    int64_t lo, hi, offset;
+    int64_t size() const { return hi - lo; }
+  };
+  Range range(int64_t k) const {
+    const int64_t step = s.stride[0], offset = k * s.dilation[0] - s.padding[0];
+    const int64_t lo = offset >= 0 ? 0 : (-offset + step - 1) / step;
+    const int64_t last = s.in[0] - 1 - offset;  // the largest od * step allowed
+    const int64_t hi = last < 0 ? 0 : std::min(s.out[0], last / step + 1);
+    return {lo, std::max(lo, hi), offset};
+  }
+};
+
+template <class T>
+std::unique_ptr<T[]> buffer(int64_t n) {
+  return std::unique_ptr<T[]>(new T[static_cast<size_t>(std::max<int64_t>(n, 1))]);
+}
+
+// dst[j][i] = src[i][j] (+ bias[j % period]) for planes of `plane` elements, i < rows, j < cols.
+template <class T>
+void swap_planes(const T* src, T* dst, int64_t rows, int64_t cols, int64_t plane, const T* bias = nullptr,
+                 int64_t period = 1) {
+  const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(plane, 1));
+  parallel_for(0, rows * cols, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t idx = begin; idx < end; ++idx) {
+      const int64_t i = idx / cols, j = idx % cols;
+      const T* from = src + idx * plane;
+      T* to = dst + (j * rows + i) * plane;
+      const T add = bias ? bias[j % period] : T(0);
+      for (int64_t e = 0; e < plane; ++e) to[e] = from[e] + add;
+    }
+  });
+}
+
+// dst[e] += src[e] over n elements.
+template <class T>
+void accumulate(T* dst, const T* src, int64_t n) {
+  parallel_for(0, n, 32768, [&](int64_t begin, int64_t end) {
+    for (int64_t e = begin; e < end; ++e) dst[e] += src[e];
+  });
+}
+
+// Copies tap k of w [C_out, C_in / groups, kD, kH, kW] to wk [C_out, C_in / groups, kH, kW] (or back, `into_w`).
+template <class T>
+void weight_tap(const Taps& t, T* w, T* wk, int64_t k, bool into_w) {
+  const int64_t rows = t.s.co * (t.s.c / t.s.groups), kd = t.s.kernel[0], q = t.kernel_plane;
+  for (int64_t r = 0; r < rows; ++r) {
+    T* full = w + (r * kd + k) * q;
+    if (into_w) {
+      std::copy(wk + r * q, wk + (r + 1) * q, full);
+    } else {
+      std::copy(full, full + q, wk + r * q);
+    }
+  }
+}
+
+// The input slices tap range r reads from depth-major xt: a pointer into xt when the depth stride is 1, else gathered
+// into `gathered`.
+template <class T>
+const T* tap_slices(const Taps& t, const T* xt, const Taps::Range& r, T* gathered) {
+  const int64_t step = t.s.stride[0];
+  if (step == 1) return xt + (r.lo + r.offset) * t.in_slice;
+  for (int64_t od = r.lo; od < r.hi; ++od) {
+    const T* from = xt + (od * step + r.offset) * t.in_slice;
+    std::copy(from, from + t.in_slice, gathered + (od - r.lo) * t.in_slice);
+  }
+  return gathered;
+}
+
+template <class T>
+void taps_forward(const Taps& t, ConvAlgorithm algo, const T* x, const T* w, T* y, const T* bias) {
+  const auto& s = t.s;
+  const int64_t depth = s.in[0], out_depth = s.out[0], cg = s.c / s.groups;
+  auto xt = buffer<T>(depth * t.in_slice), yt = buffer<T>(out_depth * t.out_slice);
+  auto yk = buffer<T>(out_depth * t.out_slice), wk = buffer<T>(s.co * cg * t.kernel_plane);
+  auto gathered = buffer<T>(s.stride[0] > 1 ? out_depth * t.in_slice : 0);
+  swap_planes(x, xt.get(), s.n * s.c, depth, t.in_plane);
+  std::fill(yt.get(), yt.get() + out_depth * t.out_slice, T(0));
+  for (int64_t k = 0; k < s.kernel[0]; ++k) {
+    const Taps::Range r = t.range(k);
+    if (r.size() == 0) continue;
+    weight_tap(t, const_cast<T*>(w), wk.get(), k, false);
+    conv2d_pass<T>(ConvPass::kForward, tap_shape(s, r.size() * s.n), tap_slices(t, xt.get(), r, gathered.get()),
+                   wk.get(), yk.get(), algo);
+    accumulate(yt.get() + r.lo * t.out_slice, yk.get(), r.size() * t.out_slice);
+  }
+  swap_planes(yt.get(), y, out_depth, s.n * s.co, t.out_plane, bias, s.co);
+}
+
+template <class T>
+void taps_input_grad(const Taps& t, ConvAlgorithm algo, const T* gy, const T* w, T* gx) {
+  const auto& s = t.s;
+  const int64_t depth = s.in[0], out_depth = s.out[0], cg = s.c / s.groups;
+  auto gyt = buffer<T>(out_depth * t.out_slice), gxt = buffer<T>(depth * t.in_slice);
+  auto gk = buffer<T>(out_depth * t.in_slice), wk = buffer<T>(s.co * cg * t.kernel_plane);
+  swap_planes(gy, gyt.get(), s.n * s.co, out_depth, t.out_plane);
+  std::fill(gxt.get(), gxt.get() + depth * t.in_slice, T(0));
+  for (int64_t k = 0; k < s.kernel[0]; ++k) {
+    const Taps::Range r = t.range(k);
+    if (r.size() == 0) continue;
+    weight_tap(t, const_cast<T*>(w), wk.get(), k, false);
+    conv2d_pass<T>(ConvPass::kInputGrad, tap_shape(s, r.size() * s.n), gyt.get() + r.lo * t.out_slice, wk.get(),
+                   gk.get(), algo);
+    for (int64_t od = r.lo; od < r.hi; ++od) {
+      accumulate(gxt.get() + (od * s.stride[0] + r.offset) * t.in_slice, gk.get() + (od - r.lo) * t.in_slice,
+                 t.in_slice);
+    }
+  }
+  swap_planes(gxt.get(), gx, depth, s.n * s.c, t.in_plane);
+}
+
+template <class T>
+void taps_weight_grad(const Taps& t, ConvAlgorithm algo, const T* x, const T* gy, T* gw) {
+  const auto& s = t.s;
+  const int64_t depth = s.in[0], out_depth = s.out[0], cg = s.c / s.groups;
+  auto xt = buffer<T>(depth * t.in_slice), gyt = buffer<T>(out_depth * t.out_slice);
+  auto gwk = buffer<T>(s.co * cg * t.kernel_plane);
+  auto gathered = buffer<T>(s.stride[0] > 1 ? out_depth * t.in_slice : 0);
+  swap_planes(x, xt.get(), s.n * s.c, depth, t.in_plane);
+  swap_planes(gy, gyt.get(), s.n * s.co, out_depth, t.out_plane);
+  for (int64_t k = 0; k < s.kernel[0]; ++k) {
+    const Taps::Range r = t.range(k);
+    if (r.size() == 0) {
+      std::fill(gwk.get(), gwk.get() + s.co * cg * t.kernel_plane, T(0));
+    } else {
+      conv2d_pass<T>(ConvPass::kWeightGrad, tap_shape(s, r.size() * s.n), tap_slices(t, xt.get(), r, gathered.get()),
+                     gyt.get() + r.lo * t.out_slice, gwk.get(), algo);
+    }
+    weight_tap(t, gw, gwk.get(), k, true);
+  }
+}
+
+// Note [3-d convolution dispatch]
+// Float32 conv3d passes run oneDNN's 3-d convolution (kDnnlPlain / kDnnlBlocked) or the depth taps, whose 2-d passes
+// run im2col (kIm2col) or Winograd (kWinograd). Chosen by per-pass timings of bench_conv_algorithms's c3d_* layers
+// (batch 4, 2 threads; docs/performance.md, "3-d convolution"):
+// - Taps by Winograd where the taps' 2-d convolutions take it (3x3 or 5x5, stride 1 in height and width, one group,
+//   at least 64 input and output channels), in all three passes: 0.73-0.96x blocked oneDNN's time in the forward and
+//   input gradient of the 64 -> 128 and 256 -> 256 layers, 0.49-0.61x in their weight gradients.
+// - Otherwise oneDNN blocked, except:
+//   - the input gradient of a strided convolution takes im2col taps (23.9 ms against 42.9 for 32 -> 64 with stride
+//     2), and of a first layer (fewer than 16 input channels per group, which training never asks for) oneDNN on
+//     NCDHW (62 against 95);
+//   - weight gradients with stride 1 and 16 or more input channels per group take im2col taps (53 against 77 for
+//     32 -> 32).
+// - Kernels of one depth and one row with stride 1 and no padding there (1x1x1 among them) never get here: they are
+//   conv2d of the [N, C, D H, W] view (as_conv2d), with conv2d's dispatch and no copies.
+template <ConvPass P>
+ConvAlgorithm choose(const onednn::Conv3dShape& s) {
+  if (winograd_applies(tap_shape(s, s.n)) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
+  const int64_t c = s.c / s.groups;
+  const bool unit_stride = s.stride == std::array<int64_t, 3>{1, 1, 1};
+  if (P == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kDnnlPlain;
+  if (P == ConvPass::kInputGrad && !unit_stride) return ConvAlgorithm::kIm2col;
+  if (P == ConvPass::kWeightGrad && unit_stride && c >= 16) return ConvAlgorithm::kIm2col;
+  return ConvAlgorithm::kDnnlBlocked;
+}
+
+// The float32 pass through oneDNN when `algo` says so; false when the depth taps are to run.
+template <ConvPass P>
+bool run_onednn(ConvAlgorithm algo, const onednn::Conv3dShape& s, const float* a, const float* b, float* out,
+                const float* bias) {
+  if (algo != ConvAlgorithm::kDnnlPlain && algo != ConvAlgorithm::kDnnlBlocked) return false;
+  const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
+  if constexpr (P == ConvPass::kForward) return onednn::conv_forward(s, layout, a, b, out, bias);
+  if constexpr (P == ConvPass::kInputGrad) return onednn::conv_input_grad(s, layout, a, b, out);
+  if constexpr (P == ConvPass::kWeightGrad) return onednn::conv_weight_grad(s, layout, a, b, out);
+}
+
+template <ConvPass P>
+std::vector<Tensor> conv3d_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
+  const auto& a = attrs_as<Conv3dAttrs>(attrs);
+  const DType dt = types[0].dtype;
+  Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
+  if (out.numel() == 0) return {out};
+  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
+  const Tensor bias = in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
+  // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
+  const Shape& x = P == ConvPass::kInputGrad ? a.size : p.shape();
+  const Shape& w = P == ConvPass::kWeightGrad ? a.size : q.shape();
+  const onednn::Conv3dShape s = conv3d_shape(x, w, a);
+  if (const auto flat = as_conv2d(s)) {  // no copies; conv2d's own dispatch
+    visit_float(dt, "conv3d", [&]<class T>() {
+      conv2d_pass<T>(P, *flat, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>(), ConvAlgorithm::kAuto,
+                     bias.defined() ? bias.data_ptr<const T>() : nullptr);
+    });
+    return {out};
+  }
+  // The forced algorithm, or the measured choice. Float64 always runs the taps, by im2col.
+  ConvAlgorithm algo = conv_algorithm_setting();
+  if (algo == ConvAlgorithm::kAuto && dt == kFloat32) algo = choose<P>(s);
+  // An empty operand (a batch of 0, no channels) leaves zeros (or the bias), which the taps write and oneDNN would not.
+  if (dt == kFloat32 && s.n > 0 && s.c > 0 && s.co > 0 &&
+      run_onednn<P>(algo, s, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>(),
+                    bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
+    return {out};
+  }
+  visit_float(dt, "conv3d", [&]<class T>() {
+    const Taps t(s);
+    const T *pa = p.data_ptr<const T>(), *qa = q.data_ptr<const T>();
+    if constexpr (P == ConvPass::kForward) {
+      taps_forward<T>(t, algo, pa, qa, out.data_ptr<T>(), bias.defined() ? bias.data_ptr<const T>() : nullptr);
+    } else if constexpr (P == ConvPass::kInputGrad) {
+      taps_input_grad<T>(t, algo, pa, qa, out.data_ptr<T>());
+    } else {
+      taps_weight_grad<T>(t, algo, pa, qa, out.data_ptr<T>());
+    }
+  });
+  return {out};
+}
+
+}  // namespace
+
+void register_conv3d_kernels(Registry& r) {
+  r.set_kernel("conv3d", kCPU, conv3d_kernel<ConvPass::kForward>);
+  r.set_kernel("conv3d_input_grad", kCPU, conv3d_kernel<ConvPass::kInputGrad>);
+  r.set_kernel("conv3d_weight_grad", kCPU, conv3d_kernel<ConvPass::kWeightGrad>);
+}
+
+}  // namespace tessera::cpu
