@@ -286,7 +286,7 @@ void torch_conv3d(benchmark::State& s) {
 
 void conv3d_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"layer", "bwd"});
-  for (int64_t layer = 0; layer < 4; ++layer) b->Args({layer, 0})->Args({layer, 1});
+  for (int64_t layer = 0; layer < std::ssize(kConv3dLayers); ++layer) b->Args({layer, 0})->Args({layer, 1});
 }
 
 // ---- Optimizer steps ---------------------------------------------------------------------------

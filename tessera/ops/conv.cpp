@@ -81,6 +81,11 @@ Shape conv_forward_shape(const char* op, const Shape& x, const Shape& w, const C
                     fmt_shape(w), " with groups=", a.groups, " expects ", w[1] * a.groups);
   check<ShapeError>(w[0] % a.groups == 0, op, ": weight ", fmt_shape(w), " has ", w[0],
                     " output channels, not divisible by groups=", a.groups);
+  for (size_t i = 0; i < R; ++i) {  // as PyTorch: only the batch and the channels may be empty
+    check<ShapeError>(x[2 + i] > 0, op, ": expected an input with non-zero spatial sizes (only the batch or the ",
+                      "channels may be 0), got ", fmt_shape(x));
+    check<ShapeError>(w[2 + i] > 0, op, ": expected a kernel of non-zero sizes, got weight ", fmt_shape(w));
+  }
   Shape out{x[0], w[0]};
   for (size_t i = 0; i < R; ++i) {
     const int64_t padded = x[2 + i] + 2 * a.padding[i], span = a.dilation[i] * (w[2 + i] - 1) + 1;
@@ -316,12 +321,28 @@ void register_conv_ops(Registry& r) {
   register_family<3>(r);
 }
 
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, std::array<int64_t, 2> stride,
-              std::array<int64_t, 2> padding, std::array<int64_t, 2> dilation, int64_t groups) {
-  const bool unbatched = input.dim() == 3;
+namespace {
+
+// conv2d / conv3d: an unbatched input ([C_in, spatial...]) runs as a batch of one.
+template <size_t R>
+Tensor convolve(const Tensor& input, const Tensor& weight, const Tensor& bias, std::array<int64_t, R> stride,
+                std::array<int64_t, R> padding, std::array<int64_t, R> dilation, int64_t groups) {
+  const bool unbatched = input.dim() == R + 1;
   const Tensor x = unbatched ? input.unsqueeze(0) : input;
   Tensor y = apply_conv(ConvOp::kForward, x, weight, make_attrs(stride, padding, dilation, groups), bias);
   return unbatched ? y.squeeze(0) : y;
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, std::array<int64_t, 2> stride,
+              std::array<int64_t, 2> padding, std::array<int64_t, 2> dilation, int64_t groups) {
+  return convolve(input, weight, bias, stride, padding, dilation, groups);
+}
+
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, std::array<int64_t, 3> stride,
+              std::array<int64_t, 3> padding, std::array<int64_t, 3> dilation, int64_t groups) {
+  return convolve(input, weight, bias, stride, padding, dilation, groups);
 }
 
 PaddingMode padding_mode(const std::string& s, const char* op) {
@@ -377,14 +398,6 @@ Tensor conv2d_weight_grad(const Tensor& input, const Tensor& grad_output, Shape 
                           std::array<int64_t, 2> dilation, int64_t groups) {
   return apply_conv(ConvOp::kWeightGrad, input, grad_output,
                     make_attrs(stride, padding, dilation, groups, std::move(weight_size)));
-}
-
-Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, std::array<int64_t, 3> stride,
-              std::array<int64_t, 3> padding, std::array<int64_t, 3> dilation, int64_t groups) {
-  const bool unbatched = input.dim() == 4;
-  const Tensor x = unbatched ? input.unsqueeze(0) : input;
-  Tensor y = apply_conv(ConvOp::kForward, x, weight, make_attrs(stride, padding, dilation, groups), bias);
-  return unbatched ? y.squeeze(0) : y;
 }
 
 Tensor conv3d_input_grad(const Tensor& grad_output, const Tensor& weight, Shape input_size,

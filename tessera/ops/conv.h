@@ -1,6 +1,6 @@
 #pragma once
-// Convolutions (cross-correlation, as in every deep learning framework): conv1d/conv2d with stride, padding,
-// dilation and groups, and the two gradient ops that make them differentiable to any order.
+// Convolutions (cross-correlation, as in every deep learning framework): conv1d/conv2d (conv3d: ops/conv3d.h) with
+// stride, padding, dilation and groups, and the two gradient ops that make them differentiable to any order.
 //
 // Note [Convolution adjoints]
 // y = conv2d(x, w) is bilinear in (x, w). Its gradients are two more bilinear ops:

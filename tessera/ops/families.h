@@ -13,7 +13,7 @@ void register_scan_sort_ops(Registry& r);      // ops/scan_sort.cpp: cumsum, cum
 void register_index_ops(Registry& r);          // ops/index.cpp
 void register_linalg_ops(Registry& r);         // ops/linalg.cpp
 void register_random_ops(Registry& r);         // ops/random.cpp
-void register_conv_ops(Registry& r);           // ops/conv.cpp: conv2d and its gradient ops
+void register_conv_ops(Registry& r);           // ops/conv.cpp: conv2d, conv3d and their gradient ops
 void register_pool_ops(Registry& r);           // ops/pool.cpp: max/avg pooling
 void register_softmax_ops(Registry& r);        // ops/softmax.cpp: softmax, log_softmax
 void register_fused_ops(Registry& r);          // ops/fused.cpp: fused_elementwise (made by graph fusion)

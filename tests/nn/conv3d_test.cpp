@@ -45,7 +45,7 @@ TEST(Conv3d, PaddingModesMatchPyTorch) {
 }
 
 TEST(Conv3d, SecondOrderGradientsAndFloat32) {
-  // Small on purpose: the checks run the composite once per Jacobian entry.
+  // Small on purpose: the checks run the op once per Jacobian entry.
   const Tensor x = input_wave({1, 2, 3, 3, 1}).requires_grad_();
   const Tensor w = testing::param_wave({2, 1, 2, 2, 1}, 0).requires_grad_();
   const Tensor b = testing::param_wave({2}, 1).requires_grad_();

@@ -1,7 +1,8 @@
 // conv3d and its gradient ops against PyTorch 1.13 under every CPU algorithm (backend/cpu/conv3d_kernels.cpp: oneDNN's
 // 3-d convolutions on NCDHW or in blocked layouts, and the depth taps over conv2d's passes, which kIm2col and
-// kWinograd force), on odd shapes: strides that skip the last depths, dilation, groups and depthwise, 1x1x1, depth
-// padding that no tap reaches, and a 64 -> 64 layer whose taps take Winograd. Values:
+// kWinograd force), on odd shapes: a stride that skips the last depth, dilation, groups and depthwise, 1x1x1 and 1x1x3
+// (run as conv2d), depth padding that no tap reaches, taps that read only padding, and a 64 -> 64 layer whose taps
+// take Winograd. Values:
 // tests/ops/make_conv_dnnl_reference.py (inputs are the formulas of make_nn_op_reference.py).
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "ops/conv_summary.h"
+#include "tessera/ops/conv.h"
 #include "tessera/ops/conv3d.h"
 #include "tessera/ops/creation.h"
 #include "testing.h"
@@ -54,16 +56,16 @@ const std::vector<Conv3dCase>& cases() {
        {{-1.133044163015, 0.7477018552112, -0.2065747407422, 1.738219430848, 0.3975737317795, 0.5606248911061,
        -0.7567929205891, -1.254075723263, 0.6057720844232, -0.4991857246555, 0.3170948918902, 0.5303218179576},
        0.1119235362224}},
-      {"stride (3, 1, 2) skips the last depths", {1, 4, 8, 5, 6}, {5, 4, 2, 3, 3}, {3, 1, 2}, {0, 1, 0}, {1, 1, 1}, 1,
+      {"stride (3, 1, 2) skips the last depth", {1, 4, 9, 5, 6}, {5, 4, 2, 3, 3}, {3, 1, 2}, {0, 1, 0}, {1, 1, 1}, 1,
        {1, 5, 3, 5, 2},
-       {{-2.859343490316, 1.759566088964, 1.601992875524, -0.8192646708892, -2.259931605179, -3.661500701884,
-       3.08582642061, 3.337530512244, 1.948317166408, -0.8249620598444, 0.008716439585541, 0.6857032811681},
-       16.31165063535},
-       {{-0.2106516947017, 0.0, 0.0, 0.09235906817501, 0.05888790451952, 0.009208489974664, -0.07671102119431,
-       -0.05640539469146, 0.07217516992916, 0.0, 0.0, 0.0}, -0.7059970310834},
-       {{0.9646605167616, -1.365395908545, -0.8861000671171, 0.5573236955241, -0.09300746903377, 0.4930182545688,
-       -1.240470045561, -2.524390223207, -1.941884920548, -1.300512774228, -1.288672016149, -1.261898322166},
-       21.83468249461}},
+       {{-2.187730508957, -2.042188218622, -2.189187940086, 1.855961956082, 1.4614688093, -3.209843670894,
+       1.426927067687, 3.953578449491, 3.081937159251, -2.973672931211, -3.398702300655, -1.979153580538},
+       19.13105826624},
+       {{-0.2106516947017, -0.172197827791, -0.04394251340809, 0.1730190181749, -0.2641933582342, -0.05244085579156,
+       -0.01748692312153, -0.1326527303213, 0.0, 0.0, 0.0, 0.0}, 3.762401217471},
+       {{0.9646605167616, 1.87572647955, -0.4862210859866, 1.059660491941, -2.307691503502, 1.625746874014,
+       1.293706809539, -2.524390223207, 1.858685428215, -1.300512774228, 1.639745321012, 1.659226961526},
+       -2.947271470082}},
       {"dilation (2, 1, 2), padding (2, 1, 0)", {2, 3, 7, 5, 6}, {3, 3, 3, 2, 2}, {1, 1, 1}, {2, 1, 0}, {2, 1, 2}, 1,
        {2, 3, 7, 6, 4},
        {{0.224644174339, 0.3016753917168, 0.06676116476228, 0.4166885013867, 0.1199351449674, 0.2554585151073,
@@ -127,6 +129,26 @@ const std::vector<Conv3dCase>& cases() {
        {{0.3809012359819, -0.6962930691966, 2.204944151136, 1.24574426935, 0.1331115085475, -2.120235943683,
        -2.326601145767, 1.706272646704, 1.921378772829, 2.226279207263, -0.929539606274, 0.2849993192333},
        -2.179960452787}},
+      {"one frame: two taps read only padding", {2, 3, 1, 5, 5}, {4, 3, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, 1,
+       {2, 4, 1, 5, 5},
+       {{1.097753798854, 3.569511539042, -1.769439264621, -1.383222541398, -2.179736708265, -0.1401467343029,
+       0.6214220777261, -2.266481178296, -2.266391583458, -0.977658555929, 1.973708067161, 0.7737769706428},
+       -1.319126577107},
+       {{-0.09252588471245, 0.4592259495317, -0.2313692090447, 0.01333234337935, 0.02368295553035, -0.3595581766896,
+       -0.3259831551406, 0.2548466668441, 0.3933032371075, 0.1236227089359, 0.06556716301109, 0.2130864894326},
+       -1.95615504518},
+       {{0.0, 0.0, 0.0, 0.0, 1.971807205457, -1.784706695845, 1.102179663297, -2.223495604317, 0.0, 0.0, 0.0, 0.0},
+       3.483158250804}},
+      {"1x1x3 kernel as a conv2d, groups 2", {2, 4, 3, 4, 9}, {6, 2, 1, 1, 3}, {1, 1, 2}, {0, 0, 1}, {2, 3, 2}, 2,
+       {2, 6, 3, 4, 4},
+       {{0.5362892591758, 0.8763229309067, 1.020732705554, -0.8899085879465, -0.4646165226885, -0.271973615268,
+       -1.559977925274, -1.356759574693, -0.4183590682242, -1.484089360176, -1.785010336192, -1.324607097561},
+       8.606731477104},
+       {{0.0, 0.0, -0.03602356223192, 0.02998517116015, -0.06671625503629, -0.09736976288979, 0.0, 0.0, 0.0, 0.0,
+       0.01994835842879, 0.0}, -0.8604761950158},
+       {{-0.6197213876937, 0.03624030062771, -0.8656220672307, 0.7739870481933, -0.3110287435998, 0.795980334678,
+       -0.4837201100074, 0.9014561849143, 0.442209179223, 0.4576332328974, 0.9592004231858, -0.6228045274103},
+       -4.957521641098}},
       // clang-format on
   };
   return *c;
@@ -177,10 +199,13 @@ TEST(Conv3dAlgorithms, NonContiguousOperands) {
     expect_summary(conv3d(x, weight(c.w, kFloat32), bias(c.w[0], kFloat32), c.stride, c.padding, c.dilation, c.groups),
                    c.out, c.y);
     expect_summary(conv3d_weight_grad(x, g, c.w, c.stride, c.padding, c.dilation, c.groups), c.w, c.gw);
+    const Tensor w = weight(c.w, kFloat32).transpose(0, 4).contiguous().transpose(0, 4);
+    ASSERT_FALSE(w.is_contiguous());
+    expect_summary(conv3d_input_grad(g, w, c.x, c.stride, c.padding, c.dilation, c.groups), c.x, c.gx);
   }
 }
 
-TEST(Conv3dAlgorithms, ZeroSizedBatchAndNoInputChannels) {
+TEST(Conv3dAlgorithms, ZeroSizedBatchAndChannels) {
   for (ConvAlgorithm a : kAlgorithms) {
     AlgorithmScope scope(a);
     SCOPED_TRACE(name(a));
@@ -190,11 +215,38 @@ TEST(Conv3dAlgorithms, ZeroSizedBatchAndNoInputChannels) {
                                          {4, 3, 3, 3, 3}, {1, 1, 1}, {0, 0, 0}, {1, 1, 1}, 1);
     EXPECT_EQ(gw.shape(), (Shape{4, 3, 3, 3, 3}));
     EXPECT_EQ(gw.abs().sum().item<double>(), 0.0);
-    // No input channels: every output is the bias.
-    const Tensor y = conv3d(zeros({1, 0, 3, 3, 3}), zeros({2, 0, 1, 1, 1}), bias(2, kFloat32));
-    testing::expect_near(y.amax({2, 3, 4}), testing::doubles(bias(2, kFloat32)), 0, 0);
-    testing::expect_near(y.amin({2, 3, 4}), testing::doubles(bias(2, kFloat32)), 0, 0);
+    // No input channels: every output is the bias (1x1x1 runs as conv2d, 3x3x3 by oneDNN or the taps).
+    for (const Shape& w : {Shape{2, 0, 1, 1, 1}, Shape{2, 0, 3, 3, 3}}) {
+      const Tensor y = conv3d(zeros({1, 0, 3, 3, 3}), zeros(w), bias(2, kFloat32));
+      testing::expect_near(y.amax({2, 3, 4}), testing::doubles(bias(2, kFloat32)), 0, 0);
+      testing::expect_near(y.amin({2, 3, 4}), testing::doubles(bias(2, kFloat32)), 0, 0);
+    }
+    // No output channels: the input gradient is zero.
+    const Tensor gx = conv3d_input_grad(zeros({1, 0, 2, 2, 2}), zeros({0, 3, 3, 3, 3}), {1, 3, 4, 4, 4}, {1, 1, 1},
+                                        {0, 0, 0}, {1, 1, 1}, 1);
+    EXPECT_EQ(gx.shape(), (Shape{1, 3, 4, 4, 4}));
+    EXPECT_EQ(gx.abs().sum().item<double>(), 0.0);
   }
+}
+
+// As in PyTorch, only the batch and the channels may be empty: a padded empty volume is an error, not garbage.
+TEST(Conv3dAlgorithms, EmptySpatialSizesAreErrors) {
+  testing::expect_error<ShapeError>(
+      [] {
+        conv3d(zeros({1, 2, 0, 4, 4}), zeros({3, 2, 1, 1, 1}), {}, {1, 1, 1}, {1, 1, 1});
+      },
+      "conv3d: expected an input with non-zero spatial sizes (only the batch or the channels may be 0), got "
+      "[1, 2, 0, 4, 4]");
+  testing::expect_error<ShapeError>(
+      [] {
+        conv3d(zeros({1, 2, 4, 4, 4}), zeros({3, 2, 1, 0, 1}));
+      },
+      "conv3d: expected a kernel of non-zero sizes, got weight [3, 2, 1, 0, 1]");
+  testing::expect_error<ShapeError>(
+      [] {
+        conv2d(zeros({1, 2, 0, 4}), zeros({3, 2, 1, 1}), {}, {1, 1}, {1, 1});
+      },
+      "conv2d: expected an input with non-zero spatial sizes");
 }
 
 }  // namespace

@@ -4,8 +4,8 @@ the other CPU algorithms, on odd shapes).
 
 Run with Debian's Python (it sees torch 1.13):  /usr/bin/python3 tests/ops/make_conv_dnnl_reference.py
 Inputs are the formulas of make_nn_op_reference.py (x = sin(0.37 i + 0.1), w = 0.5 cos(0.53 i), upstream
-g = sin(0.11 i), conv3d's bias b = 0.25 sin(0.9 i + 0.3)); everything is computed in float64. Outputs are too large to paste whole, so each of y, gx and gw
-is summarised by 12 samples at flat indices k (n - 1) / 11 and a probe sum(t.flat[i] * cos(0.71 i)), which moves
+g = sin(0.11 i), conv3d's bias b = 0.25 sin(0.9 i + 0.3)); everything is computed in float64. Outputs are too large
+to paste whole, so each of y, gx and gw is summarised by 12 samples at flat indices k (n - 1) / 11 and a probe sum(t.flat[i] * cos(0.71 i)), which moves
 when any element is wrong or misplaced.
 """
 import math
@@ -41,13 +41,15 @@ CASES = [
 # label, x, w, stride, padding, dilation, groups (conv3d, with a bias)
 CASES_3D = [
     ("stride 2, padding 1", [2, 3, 5, 7, 6], [4, 3, 3, 3, 3], (2, 2, 2), (1, 1, 1), (1, 1, 1), 1),
-    ("stride (3, 1, 2) skips the last depths", [1, 4, 8, 5, 6], [5, 4, 2, 3, 3], (3, 1, 2), (0, 1, 0), (1, 1, 1), 1),
+    ("stride (3, 1, 2) skips the last depth", [1, 4, 9, 5, 6], [5, 4, 2, 3, 3], (3, 1, 2), (0, 1, 0), (1, 1, 1), 1),
     ("dilation (2, 1, 2), padding (2, 1, 0)", [2, 3, 7, 5, 6], [3, 3, 3, 2, 2], (1, 1, 1), (2, 1, 0), (2, 1, 2), 1),
     ("groups 2", [2, 6, 4, 5, 5], [4, 3, 3, 3, 3], (1, 1, 1), (1, 1, 1), (1, 1, 1), 2),
     ("depthwise, stride (1, 2, 1)", [1, 5, 4, 6, 5], [5, 1, 3, 3, 3], (1, 2, 1), (1, 1, 1), (1, 1, 1), 5),
     ("1x1x1", [2, 7, 3, 4, 5], [9, 7, 1, 1, 1], (1, 1, 1), (0, 0, 0), (1, 1, 1), 1),
     ("depth padding beyond the kernel's reach", [1, 2, 2, 3, 3], [3, 2, 1, 3, 3], (1, 1, 1), (2, 1, 1), (1, 1, 1), 1),
     ("wide, 64 -> 64 channels", [1, 64, 3, 6, 6], [64, 64, 3, 3, 3], (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
+    ("one frame: two taps read only padding", [2, 3, 1, 5, 5], [4, 3, 3, 3, 3], (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
+    ("1x1x3 kernel as a conv2d, groups 2", [2, 4, 3, 4, 9], [6, 2, 1, 1, 3], (1, 1, 2), (0, 0, 1), (2, 3, 2), 2),
 ]
 
 

@@ -1,5 +1,7 @@
 // CPU kernels of conv3d and its gradient ops (ops/conv3d.h): oneDNN's 3-d convolutions, or depth taps over the 2-d
-// convolution passes, chosen by Note [3-d convolution dispatch]. Float64 runs the taps (by im2col + BLAS).
+// convolution passes, chosen by Note [3-d convolution dispatch]. Float64 runs the taps (by im2col + BLAS). A kernel of
+// one depth and one row with stride 1 and no padding there (1x1x1 among them) is a conv2d of the [N, C, D H, W] view
+// and runs as one, in either dtype, with conv2d's dispatch and no copies.
 //
 // Depth taps. Tap k of the kernel (the weights w[:, :, k]) reads input depth id = od * stride_d + k * dilation_d -
 // padding_d for output depth od, so each tap is one 2-d convolution over a batch of depth slices, run by conv2d_pass
@@ -84,9 +86,10 @@ struct Taps {
   }
 };
 
+// Scratch from Tessera's allocator (its cache and statistics see it): n elements of T.
 template <class T>
-std::unique_ptr<T[]> buffer(int64_t n) {
-  return std::unique_ptr<T[]>(new T[static_cast<size_t>(std::max<int64_t>(n, 1))]);
+Tensor scratch(int64_t n) {
+  return empty({n}, TensorOptions(dtype_of_v<T>));
 }
 
 // dst[j][i] = src[i][j] (+ bias[j % period]) for planes of `plane` elements, i < rows, j < cols.
@@ -113,18 +116,17 @@ void accumulate(T* dst, const T* src, int64_t n) {
   });
 }
 
-// Copies tap k of w [C_out, C_in / groups, kD, kH, kW] to wk [C_out, C_in / groups, kH, kW] (or back, `into_w`).
+// Tap k of w [C_out, C_in / groups, kD, kH, kW] is wk [C_out, C_in / groups, kH, kW]: copies it out of w, or
+// (put_weight_tap) into it.
 template <class T>
-void weight_tap(const Taps& t, T* w, T* wk, int64_t k, bool into_w) {
+void get_weight_tap(const Taps& t, const T* w, T* wk, int64_t k) {
   const int64_t rows = t.s.co * (t.s.c / t.s.groups), kd = t.s.kernel[0], q = t.kernel_plane;
-  for (int64_t r = 0; r < rows; ++r) {
-    T* full = w + (r * kd + k) * q;
-    if (into_w) {
-      std::copy(wk + r * q, wk + (r + 1) * q, full);
-    } else {
-      std::copy(full, full + q, wk + r * q);
-    }
-  }
+  for (int64_t r = 0; r < rows; ++r) std::copy_n(w + (r * kd + k) * q, q, wk + r * q);
+}
+template <class T>
+void put_weight_tap(const Taps& t, const T* wk, T* w, int64_t k) {
+  const int64_t rows = t.s.co * (t.s.c / t.s.groups), kd = t.s.kernel[0], q = t.kernel_plane;
+  for (int64_t r = 0; r < rows; ++r) std::copy_n(wk + r * q, q, w + (r * kd + k) * q);
 }
 
 // The input slices tap range r reads from depth-major xt: a pointer into xt when the depth stride is 1, else gathered
@@ -144,86 +146,89 @@ template <class T>
 void taps_forward(const Taps& t, ConvAlgorithm algo, const T* x, const T* w, T* y, const T* bias) {
   const auto& s = t.s;
   const int64_t depth = s.in[0], out_depth = s.out[0], cg = s.c / s.groups;
-  auto xt = buffer<T>(depth * t.in_slice), yt = buffer<T>(out_depth * t.out_slice);
-  auto yk = buffer<T>(out_depth * t.out_slice), wk = buffer<T>(s.co * cg * t.kernel_plane);
-  auto gathered = buffer<T>(s.stride[0] > 1 ? out_depth * t.in_slice : 0);
-  swap_planes(x, xt.get(), s.n * s.c, depth, t.in_plane);
-  std::fill(yt.get(), yt.get() + out_depth * t.out_slice, T(0));
+  const Tensor xt_ = scratch<T>(depth * t.in_slice), yt_ = scratch<T>(out_depth * t.out_slice);
+  const Tensor yk_ = scratch<T>(out_depth * t.out_slice), wk_ = scratch<T>(s.co * cg * t.kernel_plane);
+  const Tensor gathered_ = scratch<T>(s.stride[0] > 1 ? out_depth * t.in_slice : 0);
+  T *xt = xt_.data_ptr<T>(), *yt = yt_.data_ptr<T>(), *yk = yk_.data_ptr<T>(), *wk = wk_.data_ptr<T>();
+  swap_planes(x, xt, s.n * s.c, depth, t.in_plane);
+  std::fill_n(yt, out_depth * t.out_slice, T(0));
   for (int64_t k = 0; k < s.kernel[0]; ++k) {
     const Taps::Range r = t.range(k);
-    if (r.size() == 0) continue;
-    weight_tap(t, const_cast<T*>(w), wk.get(), k, false);
-    conv2d_pass<T>(ConvPass::kForward, tap_shape(s, r.size() * s.n), tap_slices(t, xt.get(), r, gathered.get()),
-                   wk.get(), yk.get(), algo);
-    accumulate(yt.get() + r.lo * t.out_slice, yk.get(), r.size() * t.out_slice);
+    if (r.size() == 0) continue;  // reads only depth padding
+    get_weight_tap(t, w, wk, k);
+    conv2d_pass<T>(ConvPass::kForward, tap_shape(s, r.size() * s.n), tap_slices(t, xt, r, gathered_.data_ptr<T>()), wk,
+                   yk, algo);
+    accumulate(yt + r.lo * t.out_slice, yk, r.size() * t.out_slice);
   }
-  swap_planes(yt.get(), y, out_depth, s.n * s.co, t.out_plane, bias, s.co);
+  swap_planes(yt, y, out_depth, s.n * s.co, t.out_plane, bias, s.co);
 }
 
 template <class T>
 void taps_input_grad(const Taps& t, ConvAlgorithm algo, const T* gy, const T* w, T* gx) {
   const auto& s = t.s;
   const int64_t depth = s.in[0], out_depth = s.out[0], cg = s.c / s.groups;
-  auto gyt = buffer<T>(out_depth * t.out_slice), gxt = buffer<T>(depth * t.in_slice);
-  auto gk = buffer<T>(out_depth * t.in_slice), wk = buffer<T>(s.co * cg * t.kernel_plane);
-  swap_planes(gy, gyt.get(), s.n * s.co, out_depth, t.out_plane);
-  std::fill(gxt.get(), gxt.get() + depth * t.in_slice, T(0));
+  const Tensor gyt_ = scratch<T>(out_depth * t.out_slice), gxt_ = scratch<T>(depth * t.in_slice);
+  const Tensor gk_ = scratch<T>(out_depth * t.in_slice), wk_ = scratch<T>(s.co * cg * t.kernel_plane);
+  T *gyt = gyt_.data_ptr<T>(), *gxt = gxt_.data_ptr<T>(), *gk = gk_.data_ptr<T>(), *wk = wk_.data_ptr<T>();
+  swap_planes(gy, gyt, s.n * s.co, out_depth, t.out_plane);
+  std::fill_n(gxt, depth * t.in_slice, T(0));
   for (int64_t k = 0; k < s.kernel[0]; ++k) {
     const Taps::Range r = t.range(k);
     if (r.size() == 0) continue;
-    weight_tap(t, const_cast<T*>(w), wk.get(), k, false);
-    conv2d_pass<T>(ConvPass::kInputGrad, tap_shape(s, r.size() * s.n), gyt.get() + r.lo * t.out_slice, wk.get(),
-                   gk.get(), algo);
+    get_weight_tap(t, w, wk, k);
+    conv2d_pass<T>(ConvPass::kInputGrad, tap_shape(s, r.size() * s.n), gyt + r.lo * t.out_slice, wk, gk, algo);
     for (int64_t od = r.lo; od < r.hi; ++od) {
-      accumulate(gxt.get() + (od * s.stride[0] + r.offset) * t.in_slice, gk.get() + (od - r.lo) * t.in_slice,
-                 t.in_slice);
+      accumulate(gxt + (od * s.stride[0] + r.offset) * t.in_slice, gk + (od - r.lo) * t.in_slice, t.in_slice);
     }
   }
-  swap_planes(gxt.get(), gx, depth, s.n * s.c, t.in_plane);
+  swap_planes(gxt, gx, depth, s.n * s.c, t.in_plane);
 }
 
 template <class T>
 void taps_weight_grad(const Taps& t, ConvAlgorithm algo, const T* x, const T* gy, T* gw) {
   const auto& s = t.s;
   const int64_t depth = s.in[0], out_depth = s.out[0], cg = s.c / s.groups;
-  auto xt = buffer<T>(depth * t.in_slice), gyt = buffer<T>(out_depth * t.out_slice);
-  auto gwk = buffer<T>(s.co * cg * t.kernel_plane);
-  auto gathered = buffer<T>(s.stride[0] > 1 ? out_depth * t.in_slice : 0);
-  swap_planes(x, xt.get(), s.n * s.c, depth, t.in_plane);
-  swap_planes(gy, gyt.get(), s.n * s.co, out_depth, t.out_plane);
+  const Tensor xt_ = scratch<T>(depth * t.in_slice), gyt_ = scratch<T>(out_depth * t.out_slice);
+  const Tensor gwk_ = scratch<T>(s.co * cg * t.kernel_plane);
+  const Tensor gathered_ = scratch<T>(s.stride[0] > 1 ? out_depth * t.in_slice : 0);
+  T *xt = xt_.data_ptr<T>(), *gyt = gyt_.data_ptr<T>(), *gwk = gwk_.data_ptr<T>();
+  swap_planes(x, xt, s.n * s.c, depth, t.in_plane);
+  swap_planes(gy, gyt, s.n * s.co, out_depth, t.out_plane);
   for (int64_t k = 0; k < s.kernel[0]; ++k) {
     const Taps::Range r = t.range(k);
     if (r.size() == 0) {
-      std::fill(gwk.get(), gwk.get() + s.co * cg * t.kernel_plane, T(0));
+      std::fill_n(gwk, s.co * cg * t.kernel_plane, T(0));
     } else {
-      conv2d_pass<T>(ConvPass::kWeightGrad, tap_shape(s, r.size() * s.n), tap_slices(t, xt.get(), r, gathered.get()),
-                     gyt.get() + r.lo * t.out_slice, gwk.get(), algo);
+      conv2d_pass<T>(ConvPass::kWeightGrad, tap_shape(s, r.size() * s.n), tap_slices(t, xt, r, gathered_.data_ptr<T>()),
+                     gyt + r.lo * t.out_slice, gwk, algo);
     }
-    weight_tap(t, gw, gwk.get(), k, true);
+    put_weight_tap(t, gwk, gw, k);
   }
 }
 
 // Note [3-d convolution dispatch]
 // Float32 conv3d passes run oneDNN's 3-d convolution (kDnnlPlain / kDnnlBlocked) or the depth taps, whose 2-d passes
 // run im2col (kIm2col) or Winograd (kWinograd). Chosen by per-pass timings of bench_conv_algorithms's c3d_* layers
-// (batch 4, 2 threads; docs/performance.md, "3-d convolution"):
+// (batch 4, 2 threads; docs/performance.md, "Latest figures (2026-12-02, stop 20)"):
 // - Taps by Winograd where the taps' 2-d convolutions take it (3x3 or 5x5, stride 1 in height and width, one group,
-//   at least 64 input and output channels), in all three passes: 0.73-0.96x blocked oneDNN's time in the forward and
+//   at least 64 input and output channels), in all three passes: 0.89-0.98x blocked oneDNN's time in the forward and
 //   input gradient of the 64 -> 128 and 256 -> 256 layers, 0.49-0.61x in their weight gradients.
+// - Depthwise convolutions (one input channel per group): oneDNN blocked, its depthwise kernel.
 // - Otherwise oneDNN blocked, except:
-//   - the input gradient of a strided convolution takes im2col taps (23.9 ms against 42.9 for 32 -> 64 with stride
-//     2), and of a first layer (fewer than 16 input channels per group, which training never asks for) oneDNN on
-//     NCDHW (62 against 95);
-//   - weight gradients with stride 1 and 16 or more input channels per group take im2col taps (53 against 77 for
+//   - the input gradient of a strided convolution takes im2col taps (22.8 ms against 34.8 for 32 -> 64 with stride
+//     2), and of a first layer (fewer than 16 input channels, which training never asks for) oneDNN on NCDHW (73.1
+//     against 86.9);
+//   - weight gradients with stride 1 and 16 or more input channels per group take im2col taps (59.9 against 79.1 for
 //     32 -> 32).
-// - Kernels of one depth and one row with stride 1 and no padding there (1x1x1 among them) never get here: they are
-//   conv2d of the [N, C, D H, W] view (as_conv2d), with conv2d's dispatch and no copies.
+// Where oneDNN has no 3-d implementation for a shape, the taps run with the same algorithm for their 2-d passes.
+// Kernels of one depth and one row with stride 1 and no padding there (1x1x1 among them) never get here (as_conv2d).
 template <ConvPass P>
 ConvAlgorithm choose(const onednn::Conv3dShape& s) {
   if (winograd_applies(tap_shape(s, s.n)) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const int64_t c = s.c / s.groups;
+  if (s.groups > 1 && c == 1) return ConvAlgorithm::kDnnlBlocked;
   const bool unit_stride = s.stride == std::array<int64_t, 3>{1, 1, 1};
-  if (P == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kDnnlPlain;
+  if (P == ConvPass::kInputGrad && s.groups == 1 && c < 16) return ConvAlgorithm::kDnnlPlain;
   if (P == ConvPass::kInputGrad && !unit_stride) return ConvAlgorithm::kIm2col;
   if (P == ConvPass::kWeightGrad && unit_stride && c >= 16) return ConvAlgorithm::kIm2col;
   return ConvAlgorithm::kDnnlBlocked;
@@ -235,9 +240,7 @@ bool run_onednn(ConvAlgorithm algo, const onednn::Conv3dShape& s, const float* a
                 const float* bias) {
   if (algo != ConvAlgorithm::kDnnlPlain && algo != ConvAlgorithm::kDnnlBlocked) return false;
   const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
-  if constexpr (P == ConvPass::kForward) return onednn::conv_forward(s, layout, a, b, out, bias);
-  if constexpr (P == ConvPass::kInputGrad) return onednn::conv_input_grad(s, layout, a, b, out);
-  if constexpr (P == ConvPass::kWeightGrad) return onednn::conv_weight_grad(s, layout, a, b, out);
+  return onednn::conv(P, s, layout, a, b, out, bias);
 }
 
 template <ConvPass P>

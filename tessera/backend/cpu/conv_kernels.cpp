@@ -219,7 +219,7 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 // - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
 //   im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
 //   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
-template <ConvPass W>
+template <ConvPass P>
 ConvAlgorithm choose(const onednn::ConvShape& s) {
   if (winograd_applies(s) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const bool pointwise =
@@ -227,32 +227,30 @@ ConvAlgorithm choose(const onednn::ConvShape& s) {
   if (pointwise) return ConvAlgorithm::kDnnlPlain;
   if (s.groups > 1 && s.c == s.groups) return ConvAlgorithm::kDnnlBlocked;
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
-  if (W == ConvPass::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
-  if (W == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
-  if (W == ConvPass::kForward && s.groups == 1 && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
-  if (W == ConvPass::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;  // grouped: not re-measured at stop 18
+  if (P == ConvPass::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
+  if (P == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
+  if (P == ConvPass::kForward && s.groups == 1 && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
+  if (P == ConvPass::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;  // grouped: not re-measured at stop 18
   return ConvAlgorithm::kDnnlBlocked;
 }
 
 // The float32 pass through oneDNN or Winograd when `algo` says so (kAuto: the setting, and when that is kAuto too, the
 // measured choice); false when im2col is to run.
-template <ConvPass W>
+template <ConvPass P>
 bool run_fast(ConvAlgorithm algo, const onednn::ConvShape& s, const float* a, const float* b, float* out,
               const float* bias = nullptr) {
   if (algo == ConvAlgorithm::kAuto) algo = conv_algorithm_setting();
-  if (algo == ConvAlgorithm::kAuto) algo = choose<W>(s);
+  if (algo == ConvAlgorithm::kAuto) algo = choose<P>(s);
   if (algo == ConvAlgorithm::kIm2col) return false;
   if (algo == ConvAlgorithm::kWinograd) {
     if (!winograd_applies(s)) return false;
-    if constexpr (W == ConvPass::kForward) winograd_conv_forward(s, a, b, out, bias);
-    if constexpr (W == ConvPass::kInputGrad) winograd_conv_input_grad(s, a, b, out);
-    if constexpr (W == ConvPass::kWeightGrad) winograd_conv_weight_grad(s, a, b, out);
+    if constexpr (P == ConvPass::kForward) winograd_conv_forward(s, a, b, out, bias);
+    if constexpr (P == ConvPass::kInputGrad) winograd_conv_input_grad(s, a, b, out);
+    if constexpr (P == ConvPass::kWeightGrad) winograd_conv_weight_grad(s, a, b, out);
     return true;
   }
   const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
-  if constexpr (W == ConvPass::kForward) return onednn::conv_forward(s, layout, a, b, out, bias);
-  if constexpr (W == ConvPass::kInputGrad) return onednn::conv_input_grad(s, layout, a, b, out);
-  if constexpr (W == ConvPass::kWeightGrad) return onednn::conv_weight_grad(s, layout, a, b, out);
+  return onednn::conv(P, s, layout, a, b, out, bias);
 }
 
 // y[i, c, :] = relu?(y[i, c, :] + bias[c]) over [n, co, plane] (bias may be null), in one pass.
@@ -279,7 +277,7 @@ void im2col_pass(ConvPass pass, const onednn::ConvShape& s, const T* a, const T*
 }
 
 // Pass W over the operands `in` (a forward's optional bias third), then ReLU when `relu` (fused_conv2d).
-template <ConvPass W>
+template <ConvPass P>
 Tensor run_conv(std::span<const Tensor> in, const Conv2dAttrs& a, const TensorType& type, bool relu = false) {
   const DType dt = type.dtype;
   Tensor out = empty(type.shape, TensorOptions(dt).device(in[0].device()));
@@ -287,10 +285,10 @@ Tensor run_conv(std::span<const Tensor> in, const Conv2dAttrs& a, const TensorTy
   const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
   const Tensor bias = in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
   // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
-  const Shape& x = W == ConvPass::kInputGrad ? a.size : p.shape();
-  const Shape& w = W == ConvPass::kWeightGrad ? a.size : q.shape();
+  const Shape& x = P == ConvPass::kInputGrad ? a.size : p.shape();
+  const Shape& w = P == ConvPass::kWeightGrad ? a.size : q.shape();
   visit_float(dt, "conv2d", [&]<class T>() {
-    conv2d_pass<T>(W, conv_shape(x, w, a), p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>(),
+    conv2d_pass<T>(P, conv_shape(x, w, a), p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>(),
                    ConvAlgorithm::kAuto, bias.defined() ? bias.data_ptr<const T>() : nullptr, relu);
   });
   return out;
@@ -302,9 +300,9 @@ std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& a
   return {run_conv<ConvPass::kForward>(in, a.conv, types[0], a.relu)};
 }
 
-template <ConvPass W>
+template <ConvPass P>
 std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
-  return {run_conv<W>(in, attrs_as<Conv2dAttrs>(attrs), types[0])};
+  return {run_conv<P>(in, attrs_as<Conv2dAttrs>(attrs), types[0])};
 }
 
 }  // namespace

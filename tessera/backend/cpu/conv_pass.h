@@ -6,11 +6,6 @@
 
 namespace tessera::cpu {
 
-enum class ConvPass { kForward, kInputGrad, kWeightGrad };
-
-/// The algorithm tests and benchmarks forced (set_conv_algorithm), or kAuto.
-ConvAlgorithm conv_algorithm_setting();
-
 /// out = the pass over (a, b) of the convolution s: forward (x, w) -> y, input grad (gy, w) -> gx, weight grad
 /// (x, gy) -> gw, with NCHW / OIHW buffers, all contiguous; out is overwritten. Float32 runs `algo`, or for kAuto the
 /// algorithm the setting or the dispatch picks (im2col where the one picked has no implementation for the shape);

@@ -12,8 +12,6 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-enum class Pass { kForward, kInputGrad, kWeightGrad };
-
 // One operand of a plan: the NCHW buffer the caller has, the layout the primitive reads or writes, and the
 // reorder between them when they differ (plain -> chosen for inputs, chosen -> plain for the output).
 struct Operand {
@@ -93,7 +91,7 @@ PlainDescs plain_descs(const Dims& s) {
           memory::desc(concat({s.n, s.co}, s.out), f32, act)};
 }
 
-ConvPlan make_plan(const Dims& s, ConvLayout layout, Pass pass, bool bias) {
+ConvPlan make_plan(const Dims& s, ConvLayout layout, ConvPass pass, bool bias) {
   const PlainDescs plain = plain_descs(s);
   auto want = [&](const memory::desc& md) {
     return layout == ConvLayout::kPlain ? md : memory::desc(md.dims(), md.data_type(), Tag::any);
@@ -114,7 +112,7 @@ ConvPlan make_plan(const Dims& s, ConvLayout layout, Pass pass, bool bias) {
   const dnnl::convolution_forward::primitive_desc fwd(
       {dnnl::prop_kind::forward_training, algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e);
   switch (pass) {
-    case Pass::kForward: {
+    case ConvPass::kForward: {
       if (!bias) {
         return {dnnl::convolution_forward(fwd),
                 fwd.scratchpad_desc(),
@@ -134,7 +132,7 @@ ConvPlan make_plan(const Dims& s, ConvLayout layout, Pass pass, bool bias) {
               operand(DNNL_ARG_DST, plain.y, pd.dst_desc(), true),
               b};
     }
-    case Pass::kInputGrad: {
+    case ConvPass::kInputGrad: {
       const dnnl::convolution_backward_data::primitive_desc pd({algo, x, w, y, strides, dilates, pad_l, pad_r}, attr, e,
                                                                fwd);
       return {dnnl::convolution_backward_data(pd),
@@ -144,7 +142,7 @@ ConvPlan make_plan(const Dims& s, ConvLayout layout, Pass pass, bool bias) {
               operand(DNNL_ARG_DIFF_SRC, plain.x, pd.diff_src_desc(), true),
               {}};
     }
-    case Pass::kWeightGrad: {
+    case ConvPass::kWeightGrad: {
       const dnnl::convolution_backward_weights::primitive_desc pd({algo, x, w, y, strides, dilates, pad_l, pad_r}, attr,
                                                                   e, fwd);
       return {dnnl::convolution_backward_weights(pd),
@@ -158,8 +156,9 @@ ConvPlan make_plan(const Dims& s, ConvLayout layout, Pass pass, bool bias) {
   throw dnnl::error(dnnl_unimplemented, "unknown convolution pass");
 }
 
-bool run(Pass pass, const Dims& s, ConvLayout layout, const float* a, const float* b, float* out,
-         const float* bias = nullptr) {
+bool run(ConvPass pass, const Dims& s, ConvLayout layout, const float* a, const float* b, float* out,
+         const float* bias) {
+  if (pass != ConvPass::kForward) bias = nullptr;
   PlanKey key{static_cast<int64_t>(pass), static_cast<int64_t>(layout), s.n, s.c, s.co, s.groups, bias != nullptr};
   for (const memory::dims* v : {&s.in, &s.kernel, &s.out, &s.stride, &s.padding, &s.dilation}) {
     key.insert(key.end(), v->begin(), v->end());
@@ -194,25 +193,13 @@ bool run(Pass pass, const Dims& s, ConvLayout layout, const float* a, const floa
 
 }  // namespace
 
-bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y, const float* bias) {
-  return run(Pass::kForward, dims_of(s), layout, x, w, y, bias);
+bool conv(ConvPass pass, const ConvShape& s, ConvLayout layout, const float* a, const float* b, float* out,
+          const float* bias) {
+  return run(pass, dims_of(s), layout, a, b, out, bias);
 }
-bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx) {
-  return run(Pass::kInputGrad, dims_of(s), layout, gy, w, gx);
-}
-bool conv_weight_grad(const ConvShape& s, ConvLayout layout, const float* x, const float* gy, float* gw) {
-  return run(Pass::kWeightGrad, dims_of(s), layout, x, gy, gw);
-}
-
-bool conv_forward(const Conv3dShape& s, ConvLayout layout, const float* x, const float* w, float* y,
-                  const float* bias) {
-  return run(Pass::kForward, dims_of(s), layout, x, w, y, bias);
-}
-bool conv_input_grad(const Conv3dShape& s, ConvLayout layout, const float* gy, const float* w, float* gx) {
-  return run(Pass::kInputGrad, dims_of(s), layout, gy, w, gx);
-}
-bool conv_weight_grad(const Conv3dShape& s, ConvLayout layout, const float* x, const float* gy, float* gw) {
-  return run(Pass::kWeightGrad, dims_of(s), layout, x, gy, gw);
+bool conv(ConvPass pass, const Conv3dShape& s, ConvLayout layout, const float* a, const float* b, float* out,
+          const float* bias) {
+  return run(pass, dims_of(s), layout, a, b, out, bias);
 }
 
 }  // namespace tessera::cpu::onednn

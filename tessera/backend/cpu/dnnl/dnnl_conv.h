@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "tessera/backend/cpu/conv_algorithm.h"
+
 namespace tessera::cpu::onednn {
 
 /// The sizes of one 2-d convolution over all groups: x [n, c, h, w], weight [co, c / groups, kh, kw],
@@ -20,26 +22,19 @@ struct Conv3dShape {
   std::array<int64_t, 3> in{}, kernel{}, out{}, stride{1, 1, 1}, padding{}, dilation{1, 1, 1};
 };
 
-/// Where the primitive's operands live. kPlain: it reads and writes the NCHW / OIHW buffers directly. kBlocked:
-/// oneDNN picks its layouts (format_tag::any, usually channel blocks of 8 or 16) and operands are reordered from
-/// and to NCHW around each call.
+/// Where the primitive's operands live. kPlain: it reads and writes the NCHW / OIHW (NCDHW / OIDHW) buffers
+/// directly. kBlocked: oneDNN picks its layouts (format_tag::any, usually channel blocks of 8 or 16) and operands are
+/// reordered from and to the plain layout around each call.
 enum class ConvLayout { kPlain, kBlocked };
 
-/// The three passes, each returning false (having written nothing) when oneDNN has no implementation for the
-/// shape, so the caller runs its own kernel. Contiguous float32 buffers; outputs are overwritten.
-/// y = conv2d(x, w), plus bias [co] broadcast over each output plane when not null (added inside the kernel).
-/// (oneDNN's ReLU post-op is not offered: it turns NaN into 0 where Tessera's relu passes NaN.)
-bool conv_forward(const ConvShape& s, ConvLayout layout, const float* x, const float* w, float* y,
-                  const float* bias = nullptr);
-/// gx = conv2d_input_grad(gy, w)
-bool conv_input_grad(const ConvShape& s, ConvLayout layout, const float* gy, const float* w, float* gx);
-/// gw = conv2d_weight_grad(x, gy)
-bool conv_weight_grad(const ConvShape& s, ConvLayout layout, const float* x, const float* gy, float* gw);
-
-/// The same three passes of a 3-d convolution (NCDHW / OIDHW buffers).
-bool conv_forward(const Conv3dShape& s, ConvLayout layout, const float* x, const float* w, float* y,
-                  const float* bias = nullptr);
-bool conv_input_grad(const Conv3dShape& s, ConvLayout layout, const float* gy, const float* w, float* gx);
-bool conv_weight_grad(const Conv3dShape& s, ConvLayout layout, const float* x, const float* gy, float* gw);
+/// Runs one pass of the convolution s on contiguous float32 buffers (NCHW / OIHW for 2-d, NCDHW / OIDHW for 3-d):
+/// forward (a = x, b = w) -> out = y, plus bias [co] broadcast over each output plane when not null (added inside the
+/// kernel; forward only); input grad (gy, w) -> gx; weight grad (x, gy) -> gw. out is overwritten. Returns false,
+/// having written nothing, when oneDNN has no implementation for the shape, so the caller runs its own kernel.
+/// (oneDNN's ReLU post-op is not offered: it turns NaN into 0 where Tessera's relu passes it.)
+bool conv(ConvPass pass, const ConvShape& s, ConvLayout layout, const float* a, const float* b, float* out,
+          const float* bias = nullptr);
+bool conv(ConvPass pass, const Conv3dShape& s, ConvLayout layout, const float* a, const float* b, float* out,
+          const float* bias = nullptr);
 
 }  // namespace tessera::cpu::onednn
