@@ -60,6 +60,11 @@ constexpr const char* conv_name(ConvOp o) {
 }
 
 template <size_t R>
+constexpr const char* spatial_dims() {
+  return R == 2 ? "H, W" : "D, H, W";
+}
+
+template <size_t R>
 void check_conv_attrs(const char* op, const ConvAttrs<R>& a) {
   for (size_t i = 0; i < R; ++i) {
     check<ValueError>(a.stride[i] >= 1, op, ": stride must be >= 1, got ", a.stride[i]);
@@ -72,7 +77,7 @@ void check_conv_attrs(const char* op, const ConvAttrs<R>& a) {
 // Validates an (input, weight) pair of conv2d / conv3d and returns the output shape.
 template <size_t R>
 Shape conv_forward_shape(const char* op, const Shape& x, const Shape& w, const ConvAttrs<R>& a) {
-  constexpr const char* spatial = R == 2 ? "H, W" : "D, H, W";
+  constexpr const char* spatial = spatial_dims<R>();
   constexpr const char* kernel = R == 2 ? "kH, kW" : "kD, kH, kW";
   check<ShapeError>(x.size() == R + 2, op, ": expected input [N, C_in, ", spatial, "], got ", fmt_shape(x));
   check<ShapeError>(w.size() == R + 2, op, ": expected weight [C_out, C_in / groups, ", kernel, "], got ",
@@ -327,6 +332,11 @@ namespace {
 template <size_t R>
 Tensor convolve(const Tensor& input, const Tensor& weight, const Tensor& bias, std::array<int64_t, R> stride,
                 std::array<int64_t, R> padding, std::array<int64_t, R> dilation, int64_t groups) {
+  constexpr const char* op = conv_name<R>(ConvOp::kForward);
+  check<ValueError>(input.defined() && weight.defined(), op, ": got an undefined ",
+                    input.defined() ? "weight" : "input", " tensor");
+  check<ShapeError>(input.dim() == R + 1 || input.dim() == R + 2, op, ": expected input [N, C_in, ", spatial_dims<R>(),
+                    "] or [C_in, ", spatial_dims<R>(), "], got ", fmt_shape(input.shape()));
   const bool unbatched = input.dim() == R + 1;
   const Tensor x = unbatched ? input.unsqueeze(0) : input;
   Tensor y = apply_conv(ConvOp::kForward, x, weight, make_attrs(stride, padding, dilation, groups), bias);

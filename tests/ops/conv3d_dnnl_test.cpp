@@ -249,5 +249,23 @@ TEST(Conv3dAlgorithms, EmptySpatialSizesAreErrors) {
       "conv2d: expected an input with non-zero spatial sizes");
 }
 
+TEST(Conv3dAlgorithms, UndefinedOperandsAndRanksAreNamed) {
+  testing::expect_error<ValueError>(
+      [] {
+        conv3d(Tensor(), zeros({3, 2, 1, 1, 1}));
+      },
+      "conv3d: got an undefined input tensor");
+  testing::expect_error<ValueError>(
+      [] {
+        conv3d(zeros({1, 2, 4, 4, 4}), Tensor());
+      },
+      "conv3d: got an undefined weight tensor");
+  testing::expect_error<ShapeError>(
+      [] {
+        conv3d(zeros({2, 4, 4}), zeros({3, 2, 1, 1, 1}));
+      },
+      "conv3d: expected input [N, C_in, D, H, W] or [C_in, D, H, W], got [2, 4, 4]");
+}
+
 }  // namespace
 }  // namespace tessera
