@@ -208,17 +208,20 @@ void taps_weight_grad(const Taps& t, ConvAlgorithm algo, const T* x, const T* gy
 
 // Note [3-d convolution dispatch]
 // Float32 conv3d passes run oneDNN's 3-d convolution (kDnnlPlain / kDnnlBlocked) or the depth taps, whose 2-d passes
-// run im2col (kIm2col) or Winograd (kWinograd). Chosen by per-pass timings of bench_conv_algorithms's c3d_* layers
-// (batch 4, 2 threads; docs/performance.md, "Latest figures (2026-12-02, stop 20)"):
+// run im2col (kIm2col), Winograd (kWinograd) or conv2d's own choice (kAuto). Chosen by per-pass timings of
+// bench_conv_algorithms's c3d_* layers (batch 4, 2 threads; docs/performance.md, "Latest figures (2026-12-02, stop
+// 20)"):
 // - Taps by Winograd where the taps' 2-d convolutions take it (3x3 or 5x5, stride 1 in height and width, one group,
-//   at least 64 input and output channels), in all three passes: 0.89-0.98x blocked oneDNN's time in the forward and
-//   input gradient of the 64 -> 128 and 256 -> 256 layers, 0.49-0.61x in their weight gradients.
-// - Depthwise convolutions (one input channel per group): oneDNN blocked, its depthwise kernel.
+//   at least 64 input and output channels), in all three passes: 0.78-0.86x blocked oneDNN's time in the forward and
+//   input gradient of the 64 -> 128 and 256 -> 256 layers, 0.58-0.66x in their weight gradients.
+// - Depthwise convolutions (one input channel per group): taps whose 2-d passes take conv2d's own dispatch (kAuto
+//   here), i.e. oneDNN's 2-d depthwise kernel: 9.4 / 11.0 / 7.8 ms for 64 channels at 8x28x28, against 32.9 / 67.9 /
+//   65.2 for oneDNN's blocked 3-d convolution and 16.2 / 20.3 / 26.7 for im2col taps.
 // - Otherwise oneDNN blocked, except:
-//   - the input gradient of a strided convolution takes im2col taps (22.8 ms against 34.8 for 32 -> 64 with stride
-//     2), and of a first layer (fewer than 16 input channels, which training never asks for) oneDNN on NCDHW (73.1
-//     against 86.9);
-//   - weight gradients with stride 1 and 16 or more input channels per group take im2col taps (59.9 against 79.1 for
+//   - the input gradient of a strided convolution takes im2col taps (24.6 ms against 42.6 for 32 -> 64 with stride
+//     2), and of a first layer (fewer than 16 input channels, which training never asks for) oneDNN on NCDHW (57.7
+//     against 89.7);
+//   - weight gradients with stride 1 and 16 or more input channels per group take im2col taps (52.9 against 76.3 for
 //     32 -> 32).
 // Where oneDNN has no 3-d implementation for a shape, the taps run with the same algorithm for their 2-d passes.
 // Kernels of one depth and one row with stride 1 and no padding there (1x1x1 among them) never get here (as_conv2d).
@@ -226,7 +229,7 @@ template <ConvPass P>
 ConvAlgorithm choose(const onednn::Conv3dShape& s) {
   if (winograd_applies(tap_shape(s, s.n)) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const int64_t c = s.c / s.groups;
-  if (s.groups > 1 && c == 1) return ConvAlgorithm::kDnnlBlocked;
+  if (s.groups > 1 && c == 1) return ConvAlgorithm::kAuto;
   const bool unit_stride = s.stride == std::array<int64_t, 3>{1, 1, 1};
   if (P == ConvPass::kInputGrad && s.groups == 1 && c < 16) return ConvAlgorithm::kDnnlPlain;
   if (P == ConvPass::kInputGrad && !unit_stride) return ConvAlgorithm::kIm2col;
@@ -234,7 +237,8 @@ ConvAlgorithm choose(const onednn::Conv3dShape& s) {
   return ConvAlgorithm::kDnnlBlocked;
 }
 
-// The float32 pass through oneDNN when `algo` says so; false when the depth taps are to run.
+// The float32 pass through oneDNN when `algo` says so; false when the depth taps are to run (with `algo` for their 2-d
+// passes).
 template <ConvPass P>
 bool run_onednn(ConvAlgorithm algo, const onednn::Conv3dShape& s, const float* a, const float* b, float* out,
                 const float* bias) {
