@@ -216,15 +216,19 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   OpenBLAS, Note [GEMM choice]: 1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer). Others stay
 //   blocked: oneDNN on NCHW was 2-13% faster than blocked on VGG11's and AlexNet's 3x3 layers, but its im2col
 //   scratchpad raised VGG11's training step peak by 40 MiB of blocks and 90 MiB of RSS, above libtorch's.
-// - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW: oneDNN's plain path, 2-3x faster than
-//   im2col and 1.3-2x faster than blocked plus reorders. Depthwise convolutions (one channel per group) take
-//   oneDNN's depthwise kernel in blocked layout (4-10x faster than either GEMM path).
+// - A 1x1 convolution (stride 1, no padding) is one GEMM per image on NCHW, which im2col runs without unfolding,
+//   through gemm's routing (Note [GEMM choice]). Stop 20, four runs: never slower than oneDNN's plain path, on
+//   [16, 128, 28, 28] -> 256 (12.6 / 12.0 / 11.7 ms against 12.6 / 12.0 / 11.8) and on conv3d's 1x1x1
+//   [4, 64, 8, 28, 28] -> 128 as a conv2d of the [N, C, D H, W] view (7.1-8.4 / 6.3-9.5 / 5.7-5.9 against 8.4-8.6 /
+//   9.4-9.6 / 5.8-6.4), and it needs no oneDNN scratchpad. (Before stop 18's GEMM routing, oneDNN's plain path was
+//   2-3x faster.) Depthwise convolutions (one channel per group) take oneDNN's depthwise kernel in blocked layout
+//   (4-10x faster than either GEMM path).
 template <ConvPass P>
 ConvAlgorithm choose(const onednn::ConvShape& s) {
   if (winograd_applies(s) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const bool pointwise =
       s.kh == 1 && s.kw == 1 && s.stride == std::array<int64_t, 2>{1, 1} && s.padding == std::array<int64_t, 2>{0, 0};
-  if (pointwise) return ConvAlgorithm::kDnnlPlain;
+  if (pointwise) return ConvAlgorithm::kIm2col;
   if (s.groups > 1 && s.c == s.groups) return ConvAlgorithm::kDnnlBlocked;
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
   if (P == ConvPass::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
