@@ -18,14 +18,7 @@
 namespace tessera {
 namespace {
 
-using cpu::ConvAlgorithm;
-using testing::conv::AlgorithmScope;
-using testing::conv::expect_summary;
-using testing::conv::input;
-using testing::conv::kAlgorithms;
-using testing::conv::name;
-using testing::conv::Summary;
-using testing::conv::weight;
+using namespace testing::conv;  // inputs, summaries and algorithms shared with the other conv test
 using testing::reference::upstream;
 using Pair = std::array<int64_t, 2>;
 

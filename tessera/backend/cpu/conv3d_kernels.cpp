@@ -17,7 +17,6 @@
 #include <optional>
 
 #include "tessera/backend/cpu/conv_pass.h"
-#include "tessera/backend/cpu/copy.h"
 #include "tessera/backend/cpu/kernels.h"
 #include "tessera/backend/cpu/winograd.h"
 #include "tessera/core/dtype_dispatch.h"
@@ -249,44 +248,39 @@ bool run_onednn(ConvAlgorithm algo, const onednn::Conv3dShape& s, const float* a
 
 template <ConvPass P>
 std::vector<Tensor> conv3d_kernel(std::span<const Tensor> in, const Attrs& attrs, std::span<const TensorType> types) {
-  const auto& a = attrs_as<Conv3dAttrs>(attrs);
+  const auto& attr = attrs_as<Conv3dAttrs>(attrs);
   const DType dt = types[0].dtype;
-  Tensor out = empty(types[0].shape, TensorOptions(dt).device(in[0].device()));
-  if (out.numel() == 0) return {out};
-  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
-  const Tensor bias = in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
-  // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
-  const Shape& x = P == ConvPass::kInputGrad ? a.size : p.shape();
-  const Shape& w = P == ConvPass::kWeightGrad ? a.size : q.shape();
-  const onednn::Conv3dShape s = conv3d_shape(x, w, a);
+  const ConvOperands o(P, in, attr.size, types[0]);
+  if (o.out.numel() == 0) return {o.out};
+  const onednn::Conv3dShape s = conv3d_shape(o.x, o.w, attr);
   if (const auto flat = as_conv2d(s)) {  // no copies; conv2d's own dispatch
     visit_float(dt, "conv3d", [&]<class T>() {
-      conv2d_pass<T>(P, *flat, p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>(), ConvAlgorithm::kAuto,
-                     bias.defined() ? bias.data_ptr<const T>() : nullptr);
+      conv2d_pass<T>(P, *flat, o.a.data_ptr<const T>(), o.b.data_ptr<const T>(), o.out.data_ptr<T>(),
+                     ConvAlgorithm::kAuto, o.bias_data<T>());
     });
-    return {out};
+    return {o.out};
   }
   // The forced algorithm, or the measured choice. Float64 always runs the taps, by im2col.
   ConvAlgorithm algo = conv_algorithm_setting();
   if (algo == ConvAlgorithm::kAuto && dt == kFloat32) algo = choose<P>(s);
   // An empty operand (a batch of 0, no channels) leaves zeros (or the bias), which the taps write and oneDNN would not.
   if (dt == kFloat32 && s.n > 0 && s.c > 0 && s.co > 0 &&
-      run_onednn<P>(algo, s, p.data_ptr<const float>(), q.data_ptr<const float>(), out.data_ptr<float>(),
-                    bias.defined() ? bias.data_ptr<const float>() : nullptr)) {
-    return {out};
+      run_onednn<P>(algo, s, o.a.data_ptr<const float>(), o.b.data_ptr<const float>(), o.out.data_ptr<float>(),
+                    o.bias_data<float>())) {
+    return {o.out};
   }
   visit_float(dt, "conv3d", [&]<class T>() {
     const Taps t(s);
-    const T *pa = p.data_ptr<const T>(), *qa = q.data_ptr<const T>();
+    const T *pa = o.a.data_ptr<const T>(), *qa = o.b.data_ptr<const T>();
     if constexpr (P == ConvPass::kForward) {
-      taps_forward<T>(t, algo, pa, qa, out.data_ptr<T>(), bias.defined() ? bias.data_ptr<const T>() : nullptr);
+      taps_forward<T>(t, algo, pa, qa, o.out.data_ptr<T>(), o.bias_data<T>());
     } else if constexpr (P == ConvPass::kInputGrad) {
-      taps_input_grad<T>(t, algo, pa, qa, out.data_ptr<T>());
+      taps_input_grad<T>(t, algo, pa, qa, o.out.data_ptr<T>());
     } else {
-      taps_weight_grad<T>(t, algo, pa, qa, out.data_ptr<T>());
+      taps_weight_grad<T>(t, algo, pa, qa, o.out.data_ptr<T>());
     }
   });
-  return {out};
+  return {o.out};
 }
 
 }  // namespace

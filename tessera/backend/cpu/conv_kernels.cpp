@@ -223,38 +223,36 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   9.4-9.6 / 5.8-6.4), and it needs no oneDNN scratchpad. (Before stop 18's GEMM routing, oneDNN's plain path was
 //   2-3x faster.) Depthwise convolutions (one channel per group) take oneDNN's depthwise kernel in blocked layout
 //   (4-10x faster than either GEMM path).
-template <ConvPass P>
-ConvAlgorithm choose(const onednn::ConvShape& s) {
+ConvAlgorithm choose(ConvPass p, const onednn::ConvShape& s) {
   if (winograd_applies(s) && s.c >= 64 && s.co >= 64) return ConvAlgorithm::kWinograd;
   const bool pointwise =
       s.kh == 1 && s.kw == 1 && s.stride == std::array<int64_t, 2>{1, 1} && s.padding == std::array<int64_t, 2>{0, 0};
   if (pointwise) return ConvAlgorithm::kIm2col;
   if (s.groups > 1 && s.c == s.groups) return ConvAlgorithm::kDnnlBlocked;
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
-  if (P == ConvPass::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
-  if (P == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
-  if (P == ConvPass::kForward && s.groups == 1 && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
-  if (P == ConvPass::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;  // grouped: not re-measured at stop 18
+  if (p == ConvPass::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
+  if (p == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
+  if (p == ConvPass::kForward && s.groups == 1 && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
+  if (p == ConvPass::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;  // grouped: not re-measured at stop 18
   return ConvAlgorithm::kDnnlBlocked;
 }
 
 // The float32 pass through oneDNN or Winograd when `algo` says so (kAuto: the setting, and when that is kAuto too, the
 // measured choice); false when im2col is to run.
-template <ConvPass P>
-bool run_fast(ConvAlgorithm algo, const onednn::ConvShape& s, const float* a, const float* b, float* out,
-              const float* bias = nullptr) {
+bool run_fast(ConvPass pass, ConvAlgorithm algo, const onednn::ConvShape& s, const float* a, const float* b, float* out,
+              const float* bias) {
   if (algo == ConvAlgorithm::kAuto) algo = conv_algorithm_setting();
-  if (algo == ConvAlgorithm::kAuto) algo = choose<P>(s);
+  if (algo == ConvAlgorithm::kAuto) algo = choose(pass, s);
   if (algo == ConvAlgorithm::kIm2col) return false;
   if (algo == ConvAlgorithm::kWinograd) {
     if (!winograd_applies(s)) return false;
-    if constexpr (P == ConvPass::kForward) winograd_conv_forward(s, a, b, out, bias);
-    if constexpr (P == ConvPass::kInputGrad) winograd_conv_input_grad(s, a, b, out);
-    if constexpr (P == ConvPass::kWeightGrad) winograd_conv_weight_grad(s, a, b, out);
+    if (pass == ConvPass::kForward) winograd_conv_forward(s, a, b, out, bias);
+    if (pass == ConvPass::kInputGrad) winograd_conv_input_grad(s, a, b, out);
+    if (pass == ConvPass::kWeightGrad) winograd_conv_weight_grad(s, a, b, out);
     return true;
   }
   const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
-  return onednn::conv(P, s, layout, a, b, out, bias);
+  return onednn::conv(pass, s, layout, a, b, out, bias);
 }
 
 // y[i, c, :] = relu?(y[i, c, :] + bias[c]) over [n, co, plane] (bias may be null), in one pass.
@@ -280,22 +278,16 @@ void im2col_pass(ConvPass pass, const onednn::ConvShape& s, const T* a, const T*
   if (pass == ConvPass::kWeightGrad) conv_weight_grad<T>(g, a, b, out);
 }
 
-// Pass W over the operands `in` (a forward's optional bias third), then ReLU when `relu` (fused_conv2d).
+// Pass P over the operands `in` (a forward's optional bias third), then ReLU when `relu` (fused_conv2d).
 template <ConvPass P>
 Tensor run_conv(std::span<const Tensor> in, const Conv2dAttrs& a, const TensorType& type, bool relu = false) {
-  const DType dt = type.dtype;
-  Tensor out = empty(type.shape, TensorOptions(dt).device(in[0].device()));
-  if (out.numel() == 0) return out;
-  const Tensor p = as_contiguous(in[0], dt), q = as_contiguous(in[1], dt);
-  const Tensor bias = in.size() == 3 ? as_contiguous(in[2], dt) : Tensor();
-  // The shapes of x and w: the gradient ops carry the one they produce in the attributes.
-  const Shape& x = P == ConvPass::kInputGrad ? a.size : p.shape();
-  const Shape& w = P == ConvPass::kWeightGrad ? a.size : q.shape();
-  visit_float(dt, "conv2d", [&]<class T>() {
-    conv2d_pass<T>(P, conv_shape(x, w, a), p.data_ptr<const T>(), q.data_ptr<const T>(), out.data_ptr<T>(),
-                   ConvAlgorithm::kAuto, bias.defined() ? bias.data_ptr<const T>() : nullptr, relu);
+  const ConvOperands o(P, in, a.size, type);
+  if (o.out.numel() == 0) return o.out;
+  visit_float(type.dtype, "conv2d", [&]<class T>() {
+    conv2d_pass<T>(P, conv_shape(o.x, o.w, a), o.a.data_ptr<const T>(), o.b.data_ptr<const T>(), o.out.data_ptr<T>(),
+                   ConvAlgorithm::kAuto, o.bias_data<T>(), relu);
   });
-  return out;
+  return o.out;
 }
 
 std::vector<Tensor> fused_conv_kernel(std::span<const Tensor> in, const Attrs& attrs,
@@ -314,6 +306,15 @@ std::vector<Tensor> conv_kernel(std::span<const Tensor> in, const Attrs& attrs, 
 ConvAlgorithm set_conv_algorithm(ConvAlgorithm a) { return algorithm_setting().exchange(a); }
 ConvAlgorithm conv_algorithm_setting() { return algorithm_setting().load(std::memory_order_relaxed); }
 
+ConvOperands::ConvOperands(ConvPass pass, std::span<const Tensor> in, const Shape& size, const TensorType& type)
+    : out(empty(type.shape, TensorOptions(type.dtype).device(in[0].device()))) {
+  if (out.numel() == 0) return;
+  a = as_contiguous(in[0], type.dtype), b = as_contiguous(in[1], type.dtype);
+  if (in.size() == 3) bias = as_contiguous(in[2], type.dtype);
+  x = pass == ConvPass::kInputGrad ? size : a.shape();
+  w = pass == ConvPass::kWeightGrad ? size : b.shape();
+}
+
 // The forward's bias and ReLU: float32 through oneDNN or Winograd where the dispatch picks them, with the bias added
 // inside their kernels, then ReLU in add_bias_relu: oneDNN's ReLU post-op turns NaN into 0 (Tessera's relu passes it),
 // and in NCHW layout (oneDNN's GEMM convolution) it ran 2.5-7x slower than our own pass. Elsewhere im2col, then bias
@@ -326,9 +327,7 @@ void conv2d_pass(ConvPass pass, const onednn::ConvShape& s, const T* a, const T*
   // An empty operand (a batch of 0, no channels) leaves zeros, which im2col writes and oneDNN would not.
   if constexpr (std::is_same_v<T, float>) {
     if (s.n > 0 && s.c > 0 && s.co > 0) {
-      done = forward                        ? run_fast<ConvPass::kForward>(algo, s, a, b, out, bias)
-             : pass == ConvPass::kInputGrad ? run_fast<ConvPass::kInputGrad>(algo, s, a, b, out)
-                                            : run_fast<ConvPass::kWeightGrad>(algo, s, a, b, out);
+      done = run_fast(pass, algo, s, a, b, out, forward ? bias : nullptr);
     }
   }
   if (done) {
