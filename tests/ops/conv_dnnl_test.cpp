@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/traced_vjp.h"
 #include "ops/conv_summary.h"
 #include "tessera/ops/conv.h"
 #include "testing.h"
@@ -163,6 +164,21 @@ TEST(ConvDnnl, BackwardThroughTheTapeMatchesTorch) {
     y.backward(upstream(c.out).to(kFloat32));
     expect_summary(x.grad(), c.x, c.gx);
     expect_summary(w.grad(), c.w, c.gw);
+  }
+}
+
+// The same values from a traced graph with a dynamic batch and its symbolic gradients, run on twice the batch.
+TEST(ConvDnnl, GraphModeWithADynamicBatchMatchesTorch) {
+  for (const DnnlConvCase& c : cases()) {
+    SCOPED_TRACE(c.label);
+    auto f = [&](const std::vector<Tensor>& in) {
+      return conv2d(in[0], in[1], {}, c.stride, c.padding, c.dilation, c.groups);
+    };
+    const std::vector<Tensor> got =
+        testing::traced_vjp(f, {input(c.x, kFloat32), weight(c.w, kFloat32)}, upstream(c.out).to(kFloat32));
+    expect_summary(got[0], c.out, c.y);
+    expect_summary(got[1], c.x, c.gx);
+    expect_summary(got[2], c.w, c.gw);
   }
 }
 

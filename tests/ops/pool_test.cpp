@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/traced_vjp.h"
 #include "ops/reference_testing.h"
 #include "tessera/ops/apply.h"
 #include "tessera/ops/registry.h"
@@ -301,6 +302,22 @@ TEST(Pool2d, GradientsMatchTorch) {
                            : avg_pool2d(x, c.kernel, c.stride, c.padding, c.ceil_mode, c.count_include_pad);
       y.backward(upstream(y.shape()).to(dt));
       expect_values(x.grad(), c.x, c.gx, dt);
+    }
+  }
+}
+
+// The same gradients from a traced graph with a dynamic batch and its symbolic gradients, run on twice the batch.
+TEST(Pool2d, GraphModeWithADynamicBatchMatchesTorch) {
+  for (const PoolGradCase& c : pool_grad_cases()) {
+    for (DType dt : {kFloat64, kFloat32}) {
+      SCOPED_TRACE(std::string(c.label) + " " + std::string(dtype_name(dt)));
+      auto f = [&](const std::vector<Tensor>& in) {
+        return c.pool == Pool::kMax ? max_pool2d(in[0], c.kernel, c.stride, c.padding, {1, 1}, c.ceil_mode)
+                                    : avg_pool2d(in[0], c.kernel, c.stride, c.padding, c.ceil_mode, c.count_include_pad);
+      };
+      const Tensor x = input(c.x, Input::kWave, dt);
+      const std::vector<Tensor> got = testing::traced_vjp(f, {x}, upstream(f({x}).shape()).to(dt));
+      expect_values(got[1], c.x, c.gx, dt);
     }
   }
 }
