@@ -312,8 +312,9 @@ TEST(Pool2d, GraphModeWithADynamicBatchMatchesTorch) {
     for (DType dt : {kFloat64, kFloat32}) {
       SCOPED_TRACE(std::string(c.label) + " " + std::string(dtype_name(dt)));
       auto f = [&](const std::vector<Tensor>& in) {
-        return c.pool == Pool::kMax ? max_pool2d(in[0], c.kernel, c.stride, c.padding, {1, 1}, c.ceil_mode)
-                                    : avg_pool2d(in[0], c.kernel, c.stride, c.padding, c.ceil_mode, c.count_include_pad);
+        return c.pool == Pool::kMax
+                   ? max_pool2d(in[0], c.kernel, c.stride, c.padding, {1, 1}, c.ceil_mode)
+                   : avg_pool2d(in[0], c.kernel, c.stride, c.padding, c.ceil_mode, c.count_include_pad);
       };
       const Tensor x = input(c.x, Input::kWave, dt);
       const std::vector<Tensor> got = testing::traced_vjp(f, {x}, upstream(f({x}).shape()).to(dt));

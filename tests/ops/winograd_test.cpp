@@ -9,12 +9,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "tessera/backend/cpu/conv_algorithm.h"
 #include "tessera/ops/conv.h"
+#include "tessera/ops/conv3d.h"
 #include "tessera/ops/fused_conv.h"
 #include "testing.h"
 
@@ -140,6 +143,119 @@ TEST(Winograd, AutomaticChoiceThroughAutograd) {
   expect_close_to_scale(w.grad(), conv2d_weight_grad(x64, gy, w64.shape(), {1, 1}, {1, 1}, {1, 1}, 1), 5e-5);
   AlgorithmScope scope(ConvAlgorithm::kWinograd);  // the automatic choice ran Winograd's weight gradient too
   EXPECT_TRUE(equal(w.grad(), conv2d_weight_grad(x.detach(), gy.to(kFloat32), w64.shape(), {1, 1}, {1, 1}, {1, 1}, 1)));
+}
+
+// Expects the same NaN and +-Inf elements in got and want, and the finite ones within tol of want's largest finite
+// magnitude.
+void expect_same_non_finite(const Tensor& got, const Tensor& want, double tol = 1e-5) {
+  ASSERT_EQ(got.shape(), want.shape());
+  const std::vector<double> a = testing::doubles(got), b = testing::doubles(want);
+  double scale = 0;
+  for (double v : b) scale = std::isfinite(v) ? std::max(scale, std::abs(v)) : scale;
+  int non_finite = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (std::isfinite(b[i])) {
+      ASSERT_NEAR(a[i], b[i], tol * scale) << "element " << i;
+    } else {
+      ++non_finite;
+      ASSERT_EQ(std::isnan(a[i]), std::isnan(b[i])) << "element " << i << ": " << a[i] << " against " << b[i];
+      if (!std::isnan(b[i])) {
+        ASSERT_EQ(a[i], b[i]) << "element " << i;
+      }
+    }
+  }
+  EXPECT_GT(non_finite, 0);  // the case tests something
+}
+
+// A tensor of s with `value` at flat index i (float32).
+Tensor with_element(const Shape& s, double freq, int64_t i, double value) {
+  Tensor t = wave(s, freq, 0.2).to(kFloat32);
+  t.view({-1})[i].fill_(value);
+  return t;
+}
+
+// Inf and NaN operands give im2col's values (as PyTorch's): Winograd's transforms would turn an Inf into NaN and
+// spread a NaN over whole tiles, so the pass runs im2col instead (Note [Winograd and non-finite values]). Hand-checked
+// cases: one Inf input under positive weights gives +Inf outputs exactly where its window reaches, and the weight
+// gradient of a NaN upstream gradient is NaN.
+TEST(Winograd, NonFiniteOperandsGiveIm2colsValues) {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  for (int64_t r : {3, 5}) {
+    const Shape xs{2, 6, 9, 10}, ws{5, 6, r, r};
+    const Pair pad{r / 2, r / 2};
+    const Tensor x = wave(xs, 0.37, 0.1).to(kFloat32), w = wave(ws, 0.53, 0.3).to(kFloat32);
+    const Tensor gy = wave({2, 5, 9, 10}, 0.29, 0.7).to(kFloat32);
+    struct Operands {
+      const char* label;
+      Tensor x, w, gy;
+    };
+    const std::vector<Operands> cases{
+        {"Inf input", with_element(xs, 0.37, 3 * 90 + 44, inf), w, gy},
+        {"-Inf input in a corner", with_element(xs, 0.37, 7, -inf), w, gy},
+        {"NaN input", with_element(xs, 0.37, 600, nan), w, gy},
+        {"Inf weight", x, with_element(ws, 0.53, 4, inf), gy},
+        {"Inf upstream gradient", x, w, with_element(gy.shape(), 0.29, 123, -inf)},
+    };
+    for (const Operands& c : cases) {
+      SCOPED_TRACE(std::string(c.label) + ", kernel " + std::to_string(r));
+      auto passes = [&] {
+        return std::vector<Tensor>{conv2d(c.x, c.w, {}, {1, 1}, pad),
+                                   conv2d_input_grad(c.gy, c.w, xs, {1, 1}, pad, {1, 1}, 1),
+                                   conv2d_weight_grad(c.x, c.gy, ws, {1, 1}, pad, {1, 1}, 1)};
+      };
+      std::vector<Tensor> want, got;
+      {
+        AlgorithmScope scope(ConvAlgorithm::kIm2col);
+        want = passes();
+      }
+      {
+        AlgorithmScope scope(ConvAlgorithm::kWinograd);
+        got = passes();
+      }
+      // Only the passes that read the non-finite operand have non-finite values.
+      for (size_t p = 0; p < 3; ++p) {
+        const std::vector<double> v = testing::doubles(want[p]);
+        if (std::any_of(v.begin(), v.end(), [](double e) { return !std::isfinite(e); })) {
+          expect_same_non_finite(got[p], want[p]);
+        } else {
+          expect_close_to_scale(got[p], want[p].to(kFloat64), 1e-4);
+        }
+      }
+    }
+  }
+  // Hand-checked: an Inf at (4, 5) of a plane under an all-positive 3x3 kernel, padding 1: +Inf at the 9 outputs
+  // (3..5, 4..6), finite elsewhere.
+  AlgorithmScope scope(ConvAlgorithm::kWinograd);
+  Tensor x = full({1, 64, 9, 10}, 0.5, TensorOptions(kFloat32));
+  x[0][3][4][5].fill_(inf);
+  const Tensor y = conv2d(x, full({64, 64, 3, 3}, 0.25, TensorOptions(kFloat32)), {}, {1, 1}, {1, 1});
+  const std::vector<double> v = testing::doubles(y[0][17]);
+  for (int64_t i = 0; i < 9; ++i) {
+    for (int64_t j = 0; j < 10; ++j) {
+      const double e = v[static_cast<size_t>(i * 10 + j)];
+      if (i >= 3 && i <= 5 && j >= 4 && j <= 6) {
+        EXPECT_EQ(e, inf) << i << ", " << j;
+      } else {
+        EXPECT_TRUE(std::isfinite(e)) << i << ", " << j;
+      }
+    }
+  }
+}
+
+// conv3d's Winograd taps run conv2d's passes, and so give im2col's values too.
+TEST(Winograd, NonFiniteOperandsInConv3dTaps) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const Shape xs{1, 4, 3, 6, 7};
+  Tensor x = wave(xs, 0.37, 0.1).to(kFloat32);
+  x.view({-1})[100].fill_(inf);
+  const Tensor w = wave({3, 4, 3, 3, 3}, 0.53, 0.3).to(kFloat32);
+  Tensor want;
+  {
+    AlgorithmScope scope(ConvAlgorithm::kIm2col);
+    want = conv3d(x, w, {}, {1, 1, 1}, {1, 1, 1});
+  }
+  AlgorithmScope scope(ConvAlgorithm::kWinograd);
+  expect_same_non_finite(conv3d(x, w, {}, {1, 1, 1}, {1, 1, 1}), want);
 }
 
 TEST(Winograd, AppliesTo3x3And5x5Stride1Only) {

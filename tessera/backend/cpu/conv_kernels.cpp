@@ -238,7 +238,8 @@ ConvAlgorithm choose(ConvPass p, const onednn::ConvShape& s) {
 }
 
 // The float32 pass through oneDNN or Winograd when `algo` says so (kAuto: the setting, and when that is kAuto too, the
-// measured choice); false when im2col is to run.
+// measured choice); false when im2col is to run (also after Winograd wrote a NaN: Note [Winograd and non-finite
+// values] in winograd.cpp).
 bool run_fast(ConvPass pass, ConvAlgorithm algo, const onednn::ConvShape& s, const float* a, const float* b, float* out,
               const float* bias) {
   if (algo == ConvAlgorithm::kAuto) algo = conv_algorithm_setting();
@@ -246,10 +247,9 @@ bool run_fast(ConvPass pass, ConvAlgorithm algo, const onednn::ConvShape& s, con
   if (algo == ConvAlgorithm::kIm2col) return false;
   if (algo == ConvAlgorithm::kWinograd) {
     if (!winograd_applies(s)) return false;
-    if (pass == ConvPass::kForward) winograd_conv_forward(s, a, b, out, bias);
-    if (pass == ConvPass::kInputGrad) winograd_conv_input_grad(s, a, b, out);
-    if (pass == ConvPass::kWeightGrad) winograd_conv_weight_grad(s, a, b, out);
-    return true;
+    if (pass == ConvPass::kForward) return winograd_conv_forward(s, a, b, out, bias);
+    if (pass == ConvPass::kInputGrad) return winograd_conv_input_grad(s, a, b, out);
+    return winograd_conv_weight_grad(s, a, b, out);
   }
   const auto layout = algo == ConvAlgorithm::kDnnlPlain ? onednn::ConvLayout::kPlain : onednn::ConvLayout::kBlocked;
   return onednn::conv(pass, s, layout, a, b, out, bias);

@@ -10,6 +10,7 @@
 #include "tessera/backend/cpu/winograd.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "tessera/backend/cpu/blas.h"
@@ -48,6 +49,21 @@ Problem problem(const onednn::ConvShape& s, bool input_grad) {
 // weights' 16 MiB transforms and the chunks' buffers stayed resident in glibc's arenas and raised VGG11's peak
 // RSS by 100 MiB.
 Tensor scratch_floats(int64_t n) { return empty({n}, TensorOptions(kFloat32)); }
+
+// Note [Winograd and non-finite values]
+// With an Inf among the operands, the transforms compute Inf - Inf (B^T d B subtracts inputs) and 0 * Inf (U .* V
+// where a transformed point of the other operand is 0), so outputs that a direct convolution gives as Inf come out
+// NaN; and a NaN operand reaches every output of the tiles that read it, not only the outputs whose window holds it.
+// Each pass therefore reports whether an output it wrote is NaN (checked on the transformed tiles while they are in
+// cache, or on the small weight gradient), and the caller runs a direct algorithm instead. Finite operands never
+// pay more than that check.
+
+// True when one of x[0 .. n - 1] is NaN (x != x: vectorizes, unlike a reduction of isnan in strict IEEE mode).
+bool any_nan(const float* x, int64_t n) {
+  int nan = 0;
+  for (int64_t i = 0; i < n; ++i) nan |= x[i] != x[i];
+  return nan != 0;
+}
 
 // U[p][o][i] = (G g G^T)[p] for the kernel g of output channel o and input channel i. `flipped`: the kernel of
 // (o, i) is w's (i, o) rotated by 180 degrees (the input gradient's convolution).
@@ -112,8 +128,9 @@ void transform_input_chunk(const Problem& pr, const float* x, const std::vector<
 }
 
 // The tiles [t0, t0 + nt) of one chunk: V, the P GEMMs, the output transform. v: [P][c][chunk], m: [P][k][chunk].
+// False when an output tile holds a NaN (Note [Winograd and non-finite values]).
 template <class T>
-void run_chunk(const Problem& pr, const float* x, const float* u, const float* bias, float* y, int64_t t0, int64_t nt,
+bool run_chunk(const Problem& pr, const float* x, const float* u, const float* bias, float* y, int64_t t0, int64_t nt,
                float* v, float* m, const float* zeros, float* scratch) {
   const int64_t tb = pr.chunk();
   const std::vector<Run> runs = runs_of(pr, t0, nt);
@@ -122,9 +139,11 @@ void run_chunk(const Problem& pr, const float* x, const float* u, const float* b
     gemm<float>(pr.k, nt, pr.c, u + p * pr.k * pr.c, blas_matrix(pr.k, pr.c, pr.c, 1), v + p * pr.c * tb,
                 blas_matrix(pr.c, nt, tb, 1), m + p * pr.k * tb, tb);
   }
+  bool finite = true;
   for (int64_t o = 0; o < pr.k; ++o) {           // all the chunk's tiles at once, then each run into its rows
     float* yt = scratch + T::m * T::alpha * nt;  // Y [m][m][nt] after transform_tiles' own scratch
     winograd::transform_tiles<T::at>(m + o * tb, pr.k * tb, nt, bias ? bias[o] : 0.0f, yt, nt, scratch);
+    if (any_nan(yt, T::m * T::m * nt)) finite = false;
     for (const Run& r : runs) {
       float* plane = y + (r.image * pr.k + o) * pr.ho * pr.wo;
       float* out[T::m];
@@ -135,23 +154,29 @@ void run_chunk(const Problem& pr, const float* x, const float* u, const float* b
       winograd::store_tiles<T>(yt + r.first, nt, r.count, out, T::m * r.tx, pr.wo);
     }
   }
+  return finite;
 }
 
+// False when an output is NaN (Note [Winograd and non-finite values]).
 template <class T>
-void run(const Problem& pr, const float* x, const float* w, bool flipped, const float* bias, float* y) {
+bool run(const Problem& pr, const float* x, const float* w, bool flipped, const float* bias, float* y) {
   check_blas_sizes({pr.k, pr.c, pr.chunk()});
   const Tensor u = transform_weights<T>(pr, w, flipped);
   const int64_t tb = pr.chunk(), chunks = (pr.tiles() + tb - 1) / tb;
+  std::atomic<bool> finite{true};
   parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
     Tensor v = scratch_floats(pr.points * pr.c * tb), m = scratch_floats(pr.points * pr.k * tb);
     const std::vector<float> zeros(static_cast<size_t>(pr.w), 0.0f);  // a row above or below the plane
     std::vector<float> scratch(static_cast<size_t>(winograd::run_scratch<T>(std::max(pr.tiles_x(), tb))));
     for (int64_t ch = c0; ch < c1; ++ch) {
       const int64_t t0 = ch * tb;
-      run_chunk<T>(pr, x, u.data_ptr<const float>(), bias, y, t0, std::min(tb, pr.tiles() - t0), v.data_ptr<float>(),
-                   m.data_ptr<float>(), zeros.data(), scratch.data());
+      if (!run_chunk<T>(pr, x, u.data_ptr<const float>(), bias, y, t0, std::min(tb, pr.tiles() - t0),
+                        v.data_ptr<float>(), m.data_ptr<float>(), zeros.data(), scratch.data())) {
+        finite.store(false, std::memory_order_relaxed);
+      }
     }
   });
+  return finite.load();
 }
 
 // ---- Weight gradient ------------------------------------------------------------------------------------------
@@ -185,7 +210,7 @@ void transform_grad_chunk(const Problem& pr, const float* gy, const std::vector<
 // depend on the thread count. (Chunks in parallel, each summing into a per-thread dU, held 16/9 of the weights per
 // thread and raised AlexNet's training step peak above libtorch's.)
 template <class T>
-void run_weight_grad(const Problem& pr, const float* x, const float* gy, float* gw) {
+bool run_weight_grad(const Problem& pr, const float* x, const float* gy, float* gw) {
   constexpr int r = T::r, A = T::alpha;
   check_blas_sizes({pr.k, pr.c, pr.chunk()});
   const int64_t tb = pr.chunk(), chunks = (pr.tiles() + tb - 1) / tb;
@@ -220,6 +245,7 @@ void run_weight_grad(const Problem& pr, const float* x, const float* gy, float* 
       }
     }
   });
+  return !any_nan(gw, pr.k * pr.c * r * r);
 }
 
 }  // namespace
@@ -230,19 +256,19 @@ bool winograd_applies(const onednn::ConvShape& s) {
          s.dilation == std::array<int64_t, 2>{1, 1} && s.groups == 1 && s.padding[0] <= r - 1 && s.padding[1] <= r - 1;
 }
 
-void winograd_conv_forward(const onednn::ConvShape& s, const float* x, const float* w, float* y, const float* bias) {
+bool winograd_conv_forward(const onednn::ConvShape& s, const float* x, const float* w, float* y, const float* bias) {
   if (s.kh == 3) return run<F2x3>(problem<F2x3>(s, false), x, w, false, bias, y);
-  run<F2x5>(problem<F2x5>(s, false), x, w, false, bias, y);
+  return run<F2x5>(problem<F2x5>(s, false), x, w, false, bias, y);
 }
 
-void winograd_conv_input_grad(const onednn::ConvShape& s, const float* gy, const float* w, float* gx) {
+bool winograd_conv_input_grad(const onednn::ConvShape& s, const float* gy, const float* w, float* gx) {
   if (s.kh == 3) return run<F2x3>(problem<F2x3>(s, true), gy, w, true, nullptr, gx);
-  run<F2x5>(problem<F2x5>(s, true), gy, w, true, nullptr, gx);
+  return run<F2x5>(problem<F2x5>(s, true), gy, w, true, nullptr, gx);
 }
 
-void winograd_conv_weight_grad(const onednn::ConvShape& s, const float* x, const float* gy, float* gw) {
+bool winograd_conv_weight_grad(const onednn::ConvShape& s, const float* x, const float* gy, float* gw) {
   if (s.kh == 3) return run_weight_grad<F2x3>(problem<F2x3>(s, false), x, gy, gw);
-  run_weight_grad<F2x5>(problem<F2x5>(s, false), x, gy, gw);
+  return run_weight_grad<F2x5>(problem<F2x5>(s, false), x, gy, gw);
 }
 
 }  // namespace tessera::cpu

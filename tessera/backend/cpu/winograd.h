@@ -12,20 +12,23 @@ namespace tessera::cpu {
 
 /// True for the convolutions these kernels take: a 3x3 or 5x5 kernel (r x r), stride 1, dilation 1, one group,
 /// padding at most r - 1 (the input gradient pads by r - 1 - padding). The functions below require it (unchecked) and
-/// non-empty operands; they throw NotImplementedError for sizes beyond BLAS's integers.
+/// non-empty operands; they throw NotImplementedError for sizes beyond BLAS's integers. Each returns false when an
+/// output it wrote is NaN: the transforms turn an Inf operand into NaN, and spread a NaN operand beyond the outputs
+/// that read it, so the caller then runs a direct algorithm to get PyTorch's values (Note [Winograd and
+/// non-finite values] in winograd.cpp).
 bool winograd_applies(const onednn::ConvShape& s);
 
 /// y [n, co, ho, wo] = conv2d(x [n, c, h, w], w [co, c, r, r]) with s.padding, plus bias [co] per output plane
 /// when not null (added in the output transform). Overwrites y.
-void winograd_conv_forward(const onednn::ConvShape& s, const float* x, const float* w, float* y,
+bool winograd_conv_forward(const onednn::ConvShape& s, const float* x, const float* w, float* y,
                            const float* bias = nullptr);
 
 /// gx [n, c, h, w] = conv2d_input_grad(gy [n, co, ho, wo], w [co, c, r, r]): the same algorithm on gy with the
 /// kernel flipped and its channel dims swapped, padded by r - 1 - padding. Overwrites gx.
-void winograd_conv_input_grad(const onednn::ConvShape& s, const float* gy, const float* w, float* gx);
+bool winograd_conv_input_grad(const onednn::ConvShape& s, const float* gy, const float* w, float* gx);
 
 /// gw [co, c, r, r] = conv2d_weight_grad(x [n, c, h, w], gy [n, co, ho, wo]): the adjoint transforms of the
 /// forward, GEMMs summed over the tiles. Overwrites gw.
-void winograd_conv_weight_grad(const onednn::ConvShape& s, const float* x, const float* gy, float* gw);
+bool winograd_conv_weight_grad(const onednn::ConvShape& s, const float* x, const float* gy, float* gw);
 
 }  // namespace tessera::cpu
