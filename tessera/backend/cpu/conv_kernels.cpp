@@ -64,37 +64,71 @@ Geometry geometry(const onednn::ConvShape& s) {
 int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-// Visits every (column row, output row) pair of the unfolding of one [c, h, w] image: `f(col_row, in_row, lo,
-// hi, step)` where in_row points at the input element of output column 0 (null when the whole row is padding)
-// and output columns [lo, hi) read in_row[ow * step]; the rest are padding.
-template <class T, class F>
-void for_each_unfolded_row(const Geometry& g, T* x, T* col, const F& f) {
+// Visits every (column row, output row) pair of the unfolding of one [c, h, w] image: `f(at, row, dj, lo, hi)`
+// where `at` is the offset of the pair in the columns, output columns [lo, hi) read input row `row` (ch * h + ih)
+// at columns dj + ow * stride, and the rest are padding (all of them, lo == hi, when ih is).
+template <class F>
+void for_each_unfolded_row(const Geometry& g, const F& f) {
   const int64_t wo = g.wo;
   for (int64_t ch = 0; ch < g.c; ++ch) {
     for (int64_t ki = 0; ki < g.kh; ++ki) {
       for (int64_t kj = 0; kj < g.kw; ++kj) {
-        T* row = col + ((ch * g.kh + ki) * g.kw + kj) * g.cols();
+        const int64_t at = ((ch * g.kh + ki) * g.kw + kj) * g.cols();
         const int64_t di = ki * g.d[0] - g.p[0], dj = kj * g.d[1] - g.p[1];
         const int64_t lo = std::clamp<int64_t>(ceil_div(-dj, g.s[1]), 0, wo);
         const int64_t hi = std::clamp<int64_t>(floor_div(g.w - 1 - dj, g.s[1]) + 1, lo, wo);
         for (int64_t oh = 0; oh < g.ho; ++oh) {
           const int64_t ih = oh * g.s[0] + di;
-          T* in_row = (ih < 0 || ih >= g.h) ? nullptr : x + (ch * g.h + ih) * g.w + dj;
-          f(row + oh * wo, in_row, lo, in_row ? hi : lo, g.s[1]);
+          const bool inside = ih >= 0 && ih < g.h;
+          f(at + oh * wo, ch * g.h + ih, dj, lo, inside ? hi : lo);
         }
       }
     }
   }
 }
 
+// Note [Strided im2col]
+// With a column stride s > 1, output column ow of kernel column kj reads input column dj + s ow: a gather with
+// stride s, one scalar load and store per element. When each input column is read by several kernel columns
+// (kw >= s), im2col first splits every input row into its s column phases (phase q holds the columns q, q + s,
+// q + 2 s, ...), once per image; every unfolded row is then a contiguous copy out of one phase. AlexNet's 11x11
+// stride-4 first layer, batch 16: 50.8 -> 39.5 ms forward (bench_conv_algorithms alex1, im2col); a gather with
+// stride 2 costs less, and ResNet's 7x7 stride-2 first layer took 84.7 and 85.5 ms with and without the split.
+
+// Whether im2col splits rows into phases, and the floats of the split image ([c h][s][ceil(w / s)]).
+bool splits_phases(const Geometry& g) { return g.s[1] > 1 && g.kw >= g.s[1]; }
+int64_t phase_width(const Geometry& g) { return (g.w + g.s[1] - 1) / g.s[1]; }
+int64_t phases_size(const Geometry& g) { return splits_phases(g) ? g.c * g.h * g.s[1] * phase_width(g) : 0; }
+
 template <class T>
-void im2col(const Geometry& g, const T* x, T* col) {
-  for_each_unfolded_row(g, const_cast<T*>(x), col, [&](T* out, const T* in, int64_t lo, int64_t hi, int64_t step) {
+void split_phases(const Geometry& g, const T* x, T* phases) {
+  const int64_t s = g.s[1], pw = phase_width(g);
+  for (int64_t row = 0; row < g.c * g.h; ++row) {
+    const T* in = x + row * g.w;
+    for (int64_t q = 0; q < s; ++q) {
+      T* out = phases + (row * s + q) * pw;
+      const int64_t n = (g.w - q + s - 1) / s;  // columns q + s j < w
+      for (int64_t j = 0; j < n; ++j) out[j] = in[q + s * j];
+    }
+  }
+}
+
+// The columns [c kh kw, ho wo] of one image; `phases` is scratch of phases_size(g) floats.
+template <class T>
+void im2col(const Geometry& g, const T* x, T* col, T* phases) {
+  const int64_t s = g.s[1], pw = phase_width(g);
+  const bool split = splits_phases(g);
+  if (split) split_phases(g, x, phases);
+  for_each_unfolded_row(g, [&](int64_t at, int64_t row, int64_t dj, int64_t lo, int64_t hi) {
+    T* out = col + at;
     std::fill(out, out + lo, T(0));
-    if (step == 1) {
+    if (split) {  // column dj + s ow is column floor(dj / s) + ow of phase dj mod s
+      const T* in = phases + (row * s + (dj - floor_div(dj, s) * s)) * pw + floor_div(dj, s);
       std::copy(in + lo, in + hi, out + lo);
+    } else if (s == 1) {
+      std::copy(x + row * g.w + dj + lo, x + row * g.w + dj + hi, out + lo);
     } else {
-      for (int64_t ow = lo; ow < hi; ++ow) out[ow] = in[ow * step];
+      for (int64_t ow = lo; ow < hi; ++ow) out[ow] = x[row * g.w + dj + ow * s];
     }
     std::fill(out + hi, out + g.wo, T(0));
   });
@@ -103,8 +137,8 @@ void im2col(const Geometry& g, const T* x, T* col) {
 // Adds the columns back into the image x (which the caller zeroed).
 template <class T>
 void col2im(const Geometry& g, const T* col, T* x) {
-  for_each_unfolded_row(g, x, const_cast<T*>(col), [&](const T* c, T* in, int64_t lo, int64_t hi, int64_t step) {
-    for (int64_t ow = lo; ow < hi; ++ow) in[ow * step] += c[ow];
+  for_each_unfolded_row(g, [&](int64_t at, int64_t row, int64_t dj, int64_t lo, int64_t hi) {
+    for (int64_t ow = lo; ow < hi; ++ow) x[row * g.w + dj + ow * g.s[1]] += col[at + ow];
   });
 }
 
@@ -127,11 +161,11 @@ template <class T>
 void conv_forward(const Geometry& g, const T* x, const T* w, T* y) {
   const int64_t K = g.rows(), P = g.cols(), in_plane = g.c * g.h * g.w;
   over_images(g.n, [&](int64_t b, int64_t e) {
-    auto col = g.pointwise() ? nullptr : buffer<T>(K * P);
+    auto col = g.pointwise() ? nullptr : buffer<T>(K * P), phases = buffer<T>(phases_size(g));
     for (int64_t i = b; i < e; ++i) {
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         const T* xi = x + (i * g.groups + gr) * in_plane;
-        if (col) im2col(g, xi, col.get());
+        if (col) im2col(g, xi, col.get(), phases.get());
         gemm<T>(g.co, P, K, w + gr * g.co * K, plain(K), col ? col.get() : xi, plain(P),
                 y + (i * g.groups + gr) * g.co * P, P);
       }
@@ -165,7 +199,7 @@ void conv_weight_grad(const Geometry& g, const T* x, const T* gy, T* gw) {
   const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(g.n, num_threads()));
   auto partial = buffer<T>(chunks * wsize);
   parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
-    auto col = g.pointwise() ? nullptr : buffer<T>(K * P);
+    auto col = g.pointwise() ? nullptr : buffer<T>(K * P), phases = buffer<T>(phases_size(g));
     for (int64_t ch = cb; ch < ce; ++ch) {
       T* acc = partial.get() + ch * wsize;
       const int64_t first = g.n * ch / chunks, last = g.n * (ch + 1) / chunks;
@@ -173,7 +207,7 @@ void conv_weight_grad(const Geometry& g, const T* x, const T* gy, T* gw) {
       for (int64_t i = first; i < last; ++i) {
         for (int64_t gr = 0; gr < g.groups; ++gr) {
           const T* xi = x + (i * g.groups + gr) * in_plane;
-          if (col) im2col(g, xi, col.get());
+          if (col) im2col(g, xi, col.get(), phases.get());
           gemm<T>(g.co, K, P, gy + (i * g.groups + gr) * g.co * P, plain(P), col ? col.get() : xi, transposed(P),
                   acc + gr * g.co * K, K, T(1));
         }
@@ -205,13 +239,16 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   32 -> 64 (14x14, 7x7 tiles per plane) stays blocked: there the transforms outweigh the GEMMs' savings (1.15x in
 //   the forward, 1.6x in the input gradient, 1.1x in the weight gradient); so do first layers (1.7-4.7x).
 // - Otherwise blocked oneDNN is 1.05-1.4x faster than im2col in the forward and the input gradient wherever each
-//   output reads many inputs (K = C_in/groups * kH * kW of 64 or more) from 16 or more channels per group. A first
-//   layer (groups 1 and fewer than 16 input channels or K < 64) takes im2col in the forward: it needs no reorders,
-//   and the wide GEMM of a large first layer (VGG11's, n = 50176) runs OpenBLAS (Note [GEMM choice]). Stop 18: 0.64 ms
-//   against 0.95 blocked and 1.0-4.7 oneDNN NCHW for the Fashion-MNIST CNN's 1 -> 32; 35 ms against 43 (Winograd), 81
-//   (NCHW) and 42-102 (blocked) for VGG11's 3 -> 64; 40 ms against blocked's 46 for AlexNet's 11x11 stride-4 layer. The
-//   input gradient of an input with fewer than 16 channels per group (a first layer, which training never asks
-//   for) is padded to 16 channels in blocked layout, 2-4x slower than im2col, which takes it.
+//   output reads many inputs (K = C_in/groups * kH * kW of 64 or more). A forward with K < 64 (groups 1: a first
+//   layer with a small kernel) takes im2col: it needs no reorders, and the wide GEMM of a large first layer (VGG11's,
+//   n = 50176) runs OpenBLAS (Note [GEMM choice]). Stop 18: 0.64 ms against 0.95 blocked and 1.0-4.7 oneDNN NCHW for
+//   the Fashion-MNIST CNN's 1 -> 32; 35 ms against 43 (Winograd), 81 (NCHW) and 42-102 (blocked) for VGG11's 3 -> 64.
+//   First layers with K >= 64 run blocked (stop 21: ResNet's 7x7 stride 2, batch 16, 58-62 ms against im2col's 85;
+//   a 5x5 CIFAR layer 3 -> 64 at 32x32, batch 64, 10.0 against 23; ViT-B/16's 16x16 stride-16 patches 51.7 against
+//   58.1), except where the windows overlap at a stride of 4 or more: AlexNet's 11x11 stride 4 takes im2col, 39.5 ms
+//   against blocked's 48.9-51.6 (Note [Strided im2col]). The input gradient of an input with fewer than 16 channels
+//   per group (a first layer, which training never asks for) is padded to 16 channels in blocked layout, 2-4x slower
+//   than im2col, which takes it.
 // - Other weight gradients: a first layer with K < 64 takes im2col (whose GEMMs have few columns and run
 //   OpenBLAS, Note [GEMM choice]: 1.2 ms against blocked's 5.1 for the Fashion-MNIST CNN's first layer). Others stay
 //   blocked: oneDNN on NCHW was 2-13% faster than blocked on VGG11's and AlexNet's 3x3 layers, but its im2col
@@ -232,7 +269,10 @@ ConvAlgorithm choose(ConvPass p, const onednn::ConvShape& s) {
   const int64_t c = s.c / s.groups, k = c * s.kh * s.kw;
   if (p == ConvPass::kWeightGrad && s.groups == 1 && k < 64) return ConvAlgorithm::kIm2col;
   if (p == ConvPass::kInputGrad && c < 16) return ConvAlgorithm::kIm2col;
-  if (p == ConvPass::kForward && s.groups == 1 && (c < 16 || k < 64)) return ConvAlgorithm::kIm2col;
+  const bool strided_overlap = std::min(s.stride[0], s.stride[1]) >= 4 && s.kh > s.stride[0] && s.kw > s.stride[1];
+  if (p == ConvPass::kForward && s.groups == 1 && (k < 64 || (c < 16 && strided_overlap))) {
+    return ConvAlgorithm::kIm2col;
+  }
   if (p == ConvPass::kForward && k < 64) return ConvAlgorithm::kDnnlPlain;  // grouped: not re-measured at stop 18
   return ConvAlgorithm::kDnnlBlocked;
 }
