@@ -26,6 +26,7 @@ namespace {
 
 using cpu::ConvAlgorithm;
 using Pair = std::array<int64_t, 2>;
+using Triple = std::array<int64_t, 3>;
 
 Tensor wave(const Shape& s, double freq, double phase) {
   const int64_t n = numel(s);
@@ -174,17 +175,25 @@ Tensor with_element(const Shape& s, double freq, int64_t i, double value) {
   return t;
 }
 
-// Inf and NaN operands give im2col's values (as PyTorch's): Winograd's transforms would turn an Inf into NaN and
-// spread a NaN over whole tiles, so the pass runs im2col instead (Note [Winograd and non-finite values]). Hand-checked
-// cases: one Inf input under positive weights gives +Inf outputs exactly where its window reaches, and the weight
-// gradient of a NaN upstream gradient is NaN.
+// Inf and NaN operands give im2col's values: Winograd's transforms would turn an Inf into NaN, spread a NaN over
+// whole tiles and overflow on finite inputs near FLT_MAX, so the pass runs im2col instead (Note [Winograd and
+// non-finite values]). The forward runs with a bias (added once, inside Winograd's output transform or after im2col)
+// and as fused_conv2d with ReLU too. Hand-checked: one Inf input under positive weights gives +Inf outputs exactly
+// where its window reaches.
 TEST(Winograd, NonFiniteOperandsGiveIm2colsValues) {
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   for (int64_t r : {3, 5}) {
     const Shape xs{2, 6, 9, 10}, ws{5, 6, r, r};
     const Pair pad{r / 2, r / 2};
     const Tensor x = wave(xs, 0.37, 0.1).to(kFloat32), w = wave(ws, 0.53, 0.3).to(kFloat32);
-    const Tensor gy = wave({2, 5, 9, 10}, 0.29, 0.7).to(kFloat32);
+    const Tensor gy = wave({2, 5, 9, 10}, 0.29, 0.7).to(kFloat32), b = wave({5}, 1.1, 0.5).to(kFloat32);
+    // Finite, but the input transform subtracts the pair (columns 2 and 3 are points 1 and 2 of a 3x3 tile, 2 and 3
+    // of a 5x5 one) and overflows, where im2col's products stay finite. (Here the overflow ends as NaN; an Inf
+    // without NaN, which the check also catches, needs a sum over channels to overflow, as in a breaking helper's
+    // random case at stop 21.)
+    Tensor huge = x.clone();
+    huge[0][2][1][2].fill_(3.3e38);
+    huge[0][2][1][3].fill_(-3.3e38);
     struct Operands {
       const char* label;
       Tensor x, w, gy;
@@ -195,11 +204,15 @@ TEST(Winograd, NonFiniteOperandsGiveIm2colsValues) {
         {"NaN input", with_element(xs, 0.37, 600, nan), w, gy},
         {"Inf weight", x, with_element(ws, 0.53, 4, inf), gy},
         {"Inf upstream gradient", x, w, with_element(gy.shape(), 0.29, 123, -inf)},
+        {"finite inputs near FLT_MAX", huge, w, gy},
     };
     for (const Operands& c : cases) {
       SCOPED_TRACE(std::string(c.label) + ", kernel " + std::to_string(r));
+      FusedConv2dAttrs relu;
+      relu.conv.padding = pad;
+      relu.relu = true;
       auto passes = [&] {
-        return std::vector<Tensor>{conv2d(c.x, c.w, {}, {1, 1}, pad),
+        return std::vector<Tensor>{conv2d(c.x, c.w, b, {1, 1}, pad), fused_conv2d(c.x, c.w, b, relu),
                                    conv2d_input_grad(c.gy, c.w, xs, {1, 1}, pad, {1, 1}, 1),
                                    conv2d_weight_grad(c.x, c.gy, ws, {1, 1}, pad, {1, 1}, 1)};
       };
@@ -213,7 +226,8 @@ TEST(Winograd, NonFiniteOperandsGiveIm2colsValues) {
         got = passes();
       }
       // Only the passes that read the non-finite operand have non-finite values.
-      for (size_t p = 0; p < 3; ++p) {
+      for (size_t p = 0; p < want.size(); ++p) {
+        SCOPED_TRACE("pass " + std::to_string(p));
         const std::vector<double> v = testing::doubles(want[p]);
         if (std::any_of(v.begin(), v.end(), [](double e) { return !std::isfinite(e); })) {
           expect_same_non_finite(got[p], want[p]);
@@ -242,20 +256,30 @@ TEST(Winograd, NonFiniteOperandsGiveIm2colsValues) {
   }
 }
 
-// conv3d's Winograd taps run conv2d's passes, and so give im2col's values too.
+// conv3d's Winograd taps run conv2d's passes, and so give im2col's values too, in all three passes.
 TEST(Winograd, NonFiniteOperandsInConv3dTaps) {
   const double inf = std::numeric_limits<double>::infinity();
-  const Shape xs{1, 4, 3, 6, 7};
-  Tensor x = wave(xs, 0.37, 0.1).to(kFloat32);
+  const Shape xs{1, 4, 3, 6, 7}, ws{3, 4, 3, 3, 3};
+  const Triple one{1, 1, 1};
+  Tensor x = wave(xs, 0.37, 0.1).to(kFloat32), gy = wave({1, 3, 3, 6, 7}, 0.29, 0.7).to(kFloat32);
   x.view({-1})[100].fill_(inf);
-  const Tensor w = wave({3, 4, 3, 3, 3}, 0.53, 0.3).to(kFloat32);
-  Tensor want;
+  gy.view({-1})[40].fill_(-inf);
+  const Tensor w = wave(ws, 0.53, 0.3).to(kFloat32);
+  auto passes = [&] {
+    return std::vector<Tensor>{conv3d(x, w, {}, one, one), conv3d_input_grad(gy, w, xs, one, one, one, 1),
+                               conv3d_weight_grad(x, gy, ws, one, one, one, 1)};
+  };
+  std::vector<Tensor> want;
   {
     AlgorithmScope scope(ConvAlgorithm::kIm2col);
-    want = conv3d(x, w, {}, {1, 1, 1}, {1, 1, 1});
+    want = passes();
   }
   AlgorithmScope scope(ConvAlgorithm::kWinograd);
-  expect_same_non_finite(conv3d(x, w, {}, {1, 1, 1}, {1, 1, 1}), want);
+  const std::vector<Tensor> got = passes();
+  for (size_t p = 0; p < got.size(); ++p) {
+    SCOPED_TRACE("pass " + std::to_string(p));
+    expect_same_non_finite(got[p], want[p]);
+  }
 }
 
 TEST(Winograd, AppliesTo3x3And5x5Stride1Only) {

@@ -89,14 +89,15 @@ void for_each_unfolded_row(const Geometry& g, const F& f) {
 
 // Note [Strided im2col]
 // With a column stride s > 1, output column ow of kernel column kj reads input column dj + s ow: a gather with
-// stride s, one scalar load and store per element. When each input column is read by several kernel columns
-// (kw >= s), im2col first splits every input row into its s column phases (phase q holds the columns q, q + s,
-// q + 2 s, ...), once per image; every unfolded row is then a contiguous copy out of one phase. AlexNet's 11x11
-// stride-4 first layer, batch 16: 50.8 -> 39.5 ms forward (bench_conv_algorithms alex1, im2col); a gather with
-// stride 2 costs less, and ResNet's 7x7 stride-2 first layer took 84.7 and 85.5 ms with and without the split.
+// stride s, one scalar load and store per element. When the windows overlap (kh kw > stride_h s: the columns hold
+// more elements than the input), im2col first splits every input row into its s column phases (phase q holds the
+// columns q, q + s, q + 2 s, ...), once per image; every unfolded row is then a contiguous copy out of one phase.
+// AlexNet's 11x11 stride-4 first layer, batch 16: 50.8 -> 39.5 ms forward (bench_conv_algorithms alex1, im2col); a
+// gather with stride 2 costs less, and ResNet's 7x7 stride-2 first layer took 84.7 and 85.5 ms with and without the
+// split.
 
 // Whether im2col splits rows into phases, and the floats of the split image ([c h][s][ceil(w / s)]).
-bool splits_phases(const Geometry& g) { return g.s[1] > 1 && g.kw >= g.s[1]; }
+bool splits_phases(const Geometry& g) { return g.s[1] > 1 && g.kh * g.kw > g.s[0] * g.s[1]; }
 int64_t phase_width(const Geometry& g) { return (g.w + g.s[1] - 1) / g.s[1]; }
 int64_t phases_size(const Geometry& g) { return splits_phases(g) ? g.c * g.h * g.s[1] * phase_width(g) : 0; }
 
@@ -122,7 +123,9 @@ void im2col(const Geometry& g, const T* x, T* col, T* phases) {
   for_each_unfolded_row(g, [&](int64_t at, int64_t row, int64_t dj, int64_t lo, int64_t hi) {
     T* out = col + at;
     std::fill(out, out + lo, T(0));
-    if (split) {  // column dj + s ow is column floor(dj / s) + ow of phase dj mod s
+    std::fill(out + hi, out + g.wo, T(0));
+    if (lo == hi) return;  // a padding row: `row` is outside the image
+    if (split) {           // column dj + s ow is column floor(dj / s) + ow of phase dj mod s
       const T* in = phases + (row * s + (dj - floor_div(dj, s) * s)) * pw + floor_div(dj, s);
       std::copy(in + lo, in + hi, out + lo);
     } else if (s == 1) {
@@ -130,7 +133,6 @@ void im2col(const Geometry& g, const T* x, T* col, T* phases) {
     } else {
       for (int64_t ow = lo; ow < hi; ++ow) out[ow] = x[row * g.w + dj + ow * s];
     }
-    std::fill(out + hi, out + g.wo, T(0));
   });
 }
 
@@ -243,7 +245,7 @@ std::atomic<ConvAlgorithm>& algorithm_setting() {
 //   layer with a small kernel) takes im2col: it needs no reorders, and the wide GEMM of a large first layer (VGG11's,
 //   n = 50176) runs OpenBLAS (Note [GEMM choice]). Stop 18: 0.64 ms against 0.95 blocked and 1.0-4.7 oneDNN NCHW for
 //   the Fashion-MNIST CNN's 1 -> 32; 35 ms against 43 (Winograd), 81 (NCHW) and 42-102 (blocked) for VGG11's 3 -> 64.
-//   First layers with K >= 64 run blocked (stop 21: ResNet's 7x7 stride 2, batch 16, 58-62 ms against im2col's 85;
+//   First layers with K >= 64 run blocked (stop 21: ResNet's 7x7 stride 2, batch 16, 54-62 ms against im2col's 85;
 //   a 5x5 CIFAR layer 3 -> 64 at 32x32, batch 64, 10.0 against 23; ViT-B/16's 16x16 stride-16 patches 51.7 against
 //   58.1), except where the windows overlap at a stride of 4 or more: AlexNet's 11x11 stride 4 takes im2col, 39.5 ms
 //   against blocked's 48.9-51.6 (Note [Strided im2col]). The input gradient of an input with fewer than 16 channels
@@ -278,8 +280,8 @@ ConvAlgorithm choose(ConvPass p, const onednn::ConvShape& s) {
 }
 
 // The float32 pass through oneDNN or Winograd when `algo` says so (kAuto: the setting, and when that is kAuto too, the
-// measured choice); false when im2col is to run (also after Winograd wrote a NaN: Note [Winograd and non-finite
-// values] in winograd.cpp).
+// measured choice); false when im2col is to run (also after Winograd wrote an Inf or a NaN: Note [Winograd and
+// non-finite values] in winograd.cpp).
 bool run_fast(ConvPass pass, ConvAlgorithm algo, const onednn::ConvShape& s, const float* a, const float* b, float* out,
               const float* bias) {
   if (algo == ConvAlgorithm::kAuto) algo = conv_algorithm_setting();

@@ -13,9 +13,9 @@ namespace tessera::cpu {
 /// True for the convolutions these kernels take: a 3x3 or 5x5 kernel (r x r), stride 1, dilation 1, one group,
 /// padding at most r - 1 (the input gradient pads by r - 1 - padding). The functions below require it (unchecked) and
 /// non-empty operands; they throw NotImplementedError for sizes beyond BLAS's integers. Each returns false when an
-/// output it wrote is NaN: the transforms turn an Inf operand into NaN, and spread a NaN operand beyond the outputs
-/// that read it, so the caller then runs a direct algorithm to get PyTorch's values (Note [Winograd and
-/// non-finite values] in winograd.cpp).
+/// output it wrote is Inf or NaN: the transforms turn an Inf operand into NaN, spread a NaN operand beyond the outputs
+/// that read it, and can overflow where a direct convolution does not, so the caller then runs a direct algorithm
+/// (Note [Winograd and non-finite values] in winograd.cpp).
 bool winograd_applies(const onednn::ConvShape& s);
 
 /// y [n, co, ho, wo] = conv2d(x [n, c, h, w], w [co, c, r, r]) with s.padding, plus bias [co] per output plane
