@@ -18,6 +18,18 @@ inline void add_min_max(benchmark::internal::Benchmark* b) {
   b->ComputeStatistics("max", [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); });
 }
 
+/// Milliseconds, medians over 10 repetitions (with min and max), wall-clock time: every ratio-table case.
+inline void configure(benchmark::internal::Benchmark* b) {
+  b->Unit(benchmark::kMillisecond)->Repetitions(10)->ReportAggregatesOnly(true)->UseRealTime();
+  add_min_max(b);
+}
+
+/// The table's rate column as GB/s of `bytes` moved per iteration.
+inline void set_bytes(benchmark::State& s, int64_t bytes) {
+  s.counters["GB/s"] =
+      benchmark::Counter(static_cast<double>(bytes) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 /// "12.3 us", "4.56 ms": a time in seconds with a unit that fits it (the cases span nanoseconds to seconds).
 inline std::string format_time(double seconds) {
   if (seconds <= 0) return "-";

@@ -14,12 +14,11 @@
 
 namespace {
 
+using tessera::bench::configure;
+using tessera::bench::set_bytes;
+
 constexpr int64_t kElems = 16 << 20;  // 16M float32 = 64 MiB per tensor
 
-void set_bytes(benchmark::State& s, int64_t bytes) {
-  s.counters["GB/s"] =
-      benchmark::Counter(static_cast<double>(bytes) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
-}
 void set_flops(benchmark::State& s, double flops) {
   s.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -327,11 +326,6 @@ void torch_optimizer_step(benchmark::State& s) {
 void rect_shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "n", "k", "ta"});
   b->Args({64, 3136, 128, 0})->Args({128, 3136, 64, 1})->Args({512, 3136, 128, 0});
-}
-
-void configure(benchmark::internal::Benchmark* b) {
-  b->Unit(benchmark::kMillisecond)->Repetitions(10)->ReportAggregatesOnly(true)->UseRealTime();
-  tessera::bench::add_min_max(b);
 }
 
 }  // namespace
