@@ -5,6 +5,7 @@
 #include "tessera/ops/binary.h"
 #include "tessera/ops/creation.h"
 #include "tessera/ops/families.h"
+#include "tessera/ops/fused_backward.h"
 #include "tessera/ops/reduce.h"
 #include "tessera/ops/registry.h"
 #include "tessera/ops/unary.h"
@@ -14,6 +15,9 @@ namespace tessera {
 std::string SoftmaxAttrs::repr() const { return cat("dim=", dim); }
 
 namespace {
+
+constexpr char kSoftmax[] = "softmax", kLogSoftmax[] = "log_softmax";
+constexpr char kSoftmaxBackward[] = "softmax_backward", kLogSoftmaxBackward[] = "log_softmax_backward";
 
 template <const char* kName>
 std::vector<TensorType> softmax_infer(std::span<const TensorType> in, const Attrs& attrs) {
@@ -29,18 +33,34 @@ int64_t softmax_dim(const OpCall& c) {
   return nd == 0 ? 0 : wrap_dim(attrs_as<SoftmaxAttrs>(c.attrs).dim, nd, "softmax");
 }
 
+// The backward ops: [g, y] -> gx, each of y's shape and dtype.
+template <const char* kName>
+std::vector<TensorType> softmax_backward_infer(std::span<const TensorType> in, const Attrs& attrs) {
+  check<ShapeError>(in[0].shape == in[1].shape, kName, ": expected the gradient ", shape_str(in[0].shape),
+                    " to have the output's shape ", shape_str(in[1].shape));
+  check<DTypeError>(in[0].dtype == in[1].dtype, kName, ": expected the gradient's dtype ", in[0].dtype,
+                    " to equal the output's ", in[1].dtype);
+  return softmax_infer<kName>(in.subspan(1), attrs);
+}
+
 using Grads = std::vector<Tensor>;
 
+// Plain eager backward runs the fused backward op (one pass per line, Note in backend/cpu/softmax_kernels.cpp);
+// under create_graph and in graph mode the rules are written with tensor ops, differentiable again.
 // y = softmax(x): gx = y * (g - sum(g * y)).
 Grads softmax_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor& y = c.outputs[0];
   if (y.dim() == 0) return {g[0] * 0.0};
+  static const OpDef& backward = op("softmax_backward");
+  if (use_fused_backward(c, g)) return apply(backward, {g[0], y}, c.attrs);
   return {y * (g[0] - sum(g[0] * y, {softmax_dim(c)}, true))};
 }
 // y = log_softmax(x): gx = g - exp(y) * sum(g).
 Grads log_softmax_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor& y = c.outputs[0];
   if (y.dim() == 0) return {g[0] * 0.0};
+  static const OpDef& backward = op("log_softmax_backward");
+  if (use_fused_backward(c, g)) return apply(backward, {g[0], y}, c.attrs);
   return {g[0] - exp(y) * sum(g[0], {softmax_dim(c)}, true)};
 }
 
@@ -58,7 +78,18 @@ std::vector<OpSample> softmax_samples() {
           {{x + 500.0}, dim_attrs(-1), "large values"}};
 }
 
-constexpr char kSoftmax[] = "softmax", kLogSoftmax[] = "log_softmax";
+// [g, y] for the backward ops: y = softmax(x) or log_softmax(x) of the samples above.
+template <bool kLog>
+std::vector<OpSample> softmax_backward_samples() {
+  std::vector<OpSample> out;
+  for (const OpSample& s : softmax_samples()) {
+    const int64_t dim = attrs_as<SoftmaxAttrs>(*s.attrs).dim;
+    const Tensor y = kLog ? log_softmax(s.inputs[0], dim) : softmax(s.inputs[0], dim);
+    const Tensor g = (arange(y.numel(), kFloat64) * 0.61).cos().reshape(y.shape());
+    out.push_back({{g, y}, s.attrs, s.label});
+  }
+  return out;
+}
 
 Tensor apply_softmax(const OpDef& d, const Tensor& x, int64_t dim) {
   SoftmaxAttrs a;
@@ -79,6 +110,15 @@ void register_softmax_ops(Registry& r) {
          .vjp = log_softmax_vjp,
          .vjp_needs_inputs = false,
          .samples = softmax_samples});
+  // Only the eager backward runs these, never differentiated (the rules above switch to tensor ops then).
+  r.add({.name = kSoftmaxBackward,
+         .infer = softmax_backward_infer<kSoftmaxBackward>,
+         .differentiability = Differentiability::NotDifferentiable,
+         .samples = softmax_backward_samples<false>});
+  r.add({.name = kLogSoftmaxBackward,
+         .infer = softmax_backward_infer<kLogSoftmaxBackward>,
+         .differentiability = Differentiability::NotDifferentiable,
+         .samples = softmax_backward_samples<true>});
 }
 
 Tensor softmax(const Tensor& x, int64_t dim) {

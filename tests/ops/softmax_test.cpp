@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ops/reference_testing.h"
+#include "tessera/autograd/engine.h"
 #include "testing.h"
 
 namespace tessera {
@@ -184,6 +185,49 @@ TEST(Softmax, GradientsMatchTorch) {
       const Tensor y = log ? log_softmax(x, c.dim) : softmax(x, c.dim);
       y.backward(upstream(y.shape()));
       expect_values(x.grad(), c.x, log ? c.log_softmax_grad : c.softmax_grad, kFloat64);
+    }
+  }
+}
+
+// Plain eager backward runs the fused backward ops (softmax_backward, log_softmax_backward); with create_graph the
+// rules use tensor ops. Both agree on lines along the last dim longer than the kernel's 8 lanes and not a multiple of
+// them, and on strided lines, in both dtypes.
+TEST(Softmax, FusedBackwardEqualsTheTensorOpRule) {
+  const std::vector<std::pair<Shape, int64_t>> cases{{{5, 37}, 1}, {{2, 3, 20}, -1}, {{3, 19, 6}, 1}, {{9, 4}, 0}};
+  for (const auto& [shape, dim] : cases) {
+    for (DType dt : {kFloat64, kFloat32}) {
+      for (bool log : {false, true}) {
+        SCOPED_TRACE(shape_str(shape) + " dim " + std::to_string(dim) + " " + std::string(dtype_name(dt)) +
+                     (log ? " log_softmax" : " softmax"));
+        const Tensor x = input(Input::kWave, shape, dt).requires_grad_(), g = upstream(shape).to(dt);
+        auto gradient = [&](bool create_graph) {
+          const Tensor y = log ? log_softmax(x, dim) : softmax(x, dim);
+          return grad({y}, {x}, {g}, create_graph, create_graph)[0];
+        };
+        const Tensor fused = gradient(false), composite = gradient(true);
+        EXPECT_FALSE(fused.requires_grad());
+        EXPECT_TRUE(composite.requires_grad());
+        expect_near(fused, doubles(composite), tol(dt), tol(dt));
+      }
+    }
+  }
+}
+
+// As torch 1.13: a line holding NaN or +Inf is NaN throughout in both ops (the max subtracted is NaN or Inf, and
+// Inf - Inf is NaN); other lines are unaffected. Lines of 3 and of 11 (past the kernel's 8 lanes), both dtypes.
+TEST(Softmax, NaNAndInfLinesAreNaNThroughout) {
+  for (int64_t d : {3, 11}) {
+    for (DType dt : {kFloat64, kFloat32}) {
+      SCOPED_TRACE(std::to_string(d) + " " + std::string(dtype_name(dt)));
+      Tensor x = input(Input::kWave, {3, d}, dt);
+      x[0][d - 1].fill_(kNaN);
+      x[1][1].fill_(kInf);
+      for (bool log : {false, true}) {
+        const std::vector<double> y = doubles(log ? log_softmax(x, 1) : softmax(x, 1));
+        for (int64_t i = 0; i < 3 * d; ++i) {
+          EXPECT_EQ(std::isnan(y[static_cast<size_t>(i)]), i < 2 * d) << (log ? "log_softmax " : "softmax ") << i;
+        }
+      }
     }
   }
 }
