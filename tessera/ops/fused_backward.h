@@ -9,12 +9,14 @@
 
 namespace tessera {
 
-/// True in plain eager backward: grad mode is off (no create_graph) and no input or output gradient is symbolic
-/// (graph mode).
+/// True in plain eager backward: grad mode is off (no create_graph) and no input, output or output gradient is
+/// symbolic (graph mode).
 inline bool use_fused_backward(const OpCall& c, std::span<const Tensor> grads) {
   if (is_grad_enabled()) return false;
-  for (const Tensor& t : c.inputs) {
-    if (t.is_symbolic()) return false;
+  for (const auto* group : {&c.inputs, &c.outputs}) {
+    for (const Tensor& t : *group) {
+      if (t.is_symbolic()) return false;
+    }
   }
   for (const Tensor& t : grads) {
     if (t.is_symbolic()) return false;

@@ -45,14 +45,15 @@ std::vector<TensorType> softmax_backward_infer(std::span<const TensorType> in, c
 
 using Grads = std::vector<Tensor>;
 
-// Plain eager backward runs the fused backward op (one pass per line, Note in backend/cpu/softmax_kernels.cpp);
-// under create_graph and in graph mode the rules are written with tensor ops, differentiable again.
+// Plain eager backward runs the fused backward op (one pass per line; backend/cpu/softmax_kernels.cpp), with the
+// gradient in y's dtype (a user may seed another); under create_graph and in graph mode the rules are written with
+// tensor ops, differentiable again.
 // y = softmax(x): gx = y * (g - sum(g * y)).
 Grads softmax_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor& y = c.outputs[0];
   if (y.dim() == 0) return {g[0] * 0.0};
   static const OpDef& backward = op("softmax_backward");
-  if (use_fused_backward(c, g)) return apply(backward, {g[0], y}, c.attrs);
+  if (use_fused_backward(c, g)) return apply(backward, {g[0].to(y.dtype()), y}, c.attrs);
   return {y * (g[0] - sum(g[0] * y, {softmax_dim(c)}, true))};
 }
 // y = log_softmax(x): gx = g - exp(y) * sum(g).
@@ -60,7 +61,7 @@ Grads log_softmax_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor& y = c.outputs[0];
   if (y.dim() == 0) return {g[0] * 0.0};
   static const OpDef& backward = op("log_softmax_backward");
-  if (use_fused_backward(c, g)) return apply(backward, {g[0], y}, c.attrs);
+  if (use_fused_backward(c, g)) return apply(backward, {g[0].to(y.dtype()), y}, c.attrs);
   return {g[0] - exp(y) * sum(g[0], {softmax_dim(c)}, true)};
 }
 

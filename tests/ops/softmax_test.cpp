@@ -213,6 +213,27 @@ TEST(Softmax, FusedBackwardEqualsTheTensorOpRule) {
   }
 }
 
+// A float64 seed for a float32 output, as PyTorch accepts: the fused backward takes it in the output's dtype.
+TEST(Softmax, BackwardTakesASeedOfAnotherDtype) {
+  const Tensor x = input(Input::kWave, {3, 11}, kFloat32).requires_grad_(), g = upstream({3, 11});
+  for (bool log : {false, true}) {
+    const Tensor y = log ? log_softmax(x, 1) : softmax(x, 1);
+    const Tensor gx = grad({y}, {x}, {g})[0];
+    EXPECT_EQ(gx.dtype(), kFloat32);
+    const Tensor x64 = x.detach().to(kFloat64).requires_grad_();
+    const Tensor want = grad({log ? log_softmax(x64, 1) : softmax(x64, 1)}, {x64}, {g})[0];
+    expect_near(gx, doubles(want), 1e-5, 1e-6);
+  }
+}
+
+// Logits near 1e4 in float32: log_softmax is (x - max) - log(sum), exact to float32's precision of the result; the
+// rounding of x - (max + log(sum)) cost 4e-4 here. Reference: the same float32 inputs in float64.
+TEST(Softmax, LogSoftmaxKeepsDigitsOfLargeLogits) {
+  const Tensor x = (input(Input::kWave, {4, 50}, kFloat64) + 1e4).to(kFloat32);
+  const Tensor want = log_softmax(x.to(kFloat64), 1);
+  expect_near(log_softmax(x, 1), doubles(want), 0, 2e-6);
+}
+
 // As torch 1.13: a line holding NaN or +Inf is NaN throughout in both ops (the max subtracted is NaN or Inf, and
 // Inf - Inf is NaN); other lines are unaffected. Lines of 3 and of 11 (past the kernel's 8 lanes), both dtypes.
 TEST(Softmax, NaNAndInfLinesAreNaNThroughout) {

@@ -1,5 +1,7 @@
 // CPU kernels of softmax and log_softmax and of their fused backward ops: the input seen as [outer, D, inner]; each
-// (outer, inner) line along D is normalized with its max subtracted first (exact for large inputs). Lines run in
+// (outer, inner) line along D is normalized with its max subtracted first, so large inputs neither overflow nor lose
+// digits (log_softmax is (x - max) - log(sum), not x - (max + log(sum)), whose rounding at logits of 1e4 cost 4e-4
+// in float32: found by a breaking helper at stop 21). Lines run in
 // parallel. Lines along the last dim (inner == 1) take a unit-stride instance of the same code, whose loops vectorize:
 // the reductions keep kLanes partial results, combined in a fixed order, so results do not depend on the thread
 // count. [4096, 1000] float32, 2 threads (bench_layer_ops): softmax forward 7.0 -> 6.2 ms, forward + backward 14.6 ->
@@ -76,8 +78,8 @@ void softmax_line(const T* x, T* y, int64_t d, S s) {
   for (int64_t k = 0; k < d; ++k) y[k * s] = math_of<T>::exp(x[k * s] - mx);
   const T total = line_sum<T, false>(y, y, d, s);
   if constexpr (kLog) {
-    const T shift = mx + math_of<T>::log(total);
-    for (int64_t k = 0; k < d; ++k) y[k * s] = x[k * s] - shift;
+    const T log_total = math_of<T>::log(total);
+    for (int64_t k = 0; k < d; ++k) y[k * s] = (x[k * s] - mx) - log_total;
   } else {
     const T inv = T(1) / total;
     for (int64_t k = 0; k < d; ++k) y[k * s] *= inv;
