@@ -1,11 +1,11 @@
 // CPU kernels of softmax and log_softmax and of their fused backward ops: the input seen as [outer, D, inner]; each
 // (outer, inner) line along D is normalized with its max subtracted first, so large inputs neither overflow nor lose
 // digits (log_softmax is (x - max) - log(sum), not x - (max + log(sum)), whose rounding at logits of 1e4 cost 4e-4
-// in float32: found by a breaking helper at stop 21). Lines run in
-// parallel. Lines along the last dim (inner == 1) take a unit-stride instance of the same code, whose loops vectorize:
-// the reductions keep kLanes partial results, combined in a fixed order, so results do not depend on the thread
-// count. [4096, 1000] float32, 2 threads (bench_layer_ops): softmax forward 7.0 -> 6.2 ms, forward + backward 14.6 ->
-// 8.9 ms (the backward was four tensor ops, now one pass per line).
+// in float32: found by a breaking helper at stop 21). Lines run in parallel. Lines along the last dim (inner == 1)
+// take a unit-stride instance of the same code, whose loops vectorize: the reductions keep kLanes partial results,
+// combined in a fixed order, so results do not depend on the thread count. [4096, 1000] float32, 2 threads
+// (bench_layer_ops): softmax forward 7.0 -> 6.2 ms, forward + backward 14.6 -> 8.9 ms (the backward was four tensor
+// ops, now one pass per line).
 //
 // oneDNN's softmax primitive (softmax_v2, plain layout) ran the forward in 4.35 ms, but it is not used: on a line
 // holding NaN or +Inf it gives [NaN, 0, 0] where PyTorch (and this kernel) give NaN throughout; its log_softmax
