@@ -51,7 +51,7 @@ using Grads = std::vector<Tensor>;
 // y = softmax(x): gx = y * (g - sum(g * y)).
 Grads softmax_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor& y = c.outputs[0];
-  if (y.dim() == 0) return {g[0] * 0.0};
+  if (y.dim() == 0) return {y * (g[0] - g[0] * y)};  // 0 where y is 1, NaN where x is not finite (as torch)
   static const OpDef& backward = op("softmax_backward");
   if (use_fused_backward(c, g)) return apply(backward, {g[0].to(y.dtype()), y}, c.attrs);
   return {y * (g[0] - sum(g[0] * y, {softmax_dim(c)}, true))};
@@ -59,7 +59,7 @@ Grads softmax_vjp(const OpCall& c, std::span<const Tensor> g) {
 // y = log_softmax(x): gx = g - exp(y) * sum(g).
 Grads log_softmax_vjp(const OpCall& c, std::span<const Tensor> g) {
   const Tensor& y = c.outputs[0];
-  if (y.dim() == 0) return {g[0] * 0.0};
+  if (y.dim() == 0) return {g[0] - exp(y) * g[0]};  // 0 where y is 0, NaN where x is not finite (as torch)
   static const OpDef& backward = op("log_softmax_backward");
   if (use_fused_backward(c, g)) return apply(backward, {g[0].to(y.dtype()), y}, c.attrs);
   return {g[0] - exp(y) * sum(g[0], {softmax_dim(c)}, true)};

@@ -274,6 +274,16 @@ TEST(Softmax, ZeroDimAndZeroSized) {
   const Tensor x = s.detach().requires_grad_();
   softmax(x, 0).backward();
   expect_values(x.grad(), {}, {0.0}, kFloat64);
+  // torch 1.13: a non-finite 0-d input gives NaN outputs and NaN gradients in both ops.
+  for (double v : {kInf, -kInf, kNaN}) {
+    for (bool log : {false, true}) {
+      const Tensor xi = testing::make(std::vector<double>{v}, kFloat64, {1}).reshape({}).requires_grad_();
+      const Tensor y = log ? log_softmax(xi, 0) : softmax(xi, 0);
+      y.backward();
+      EXPECT_TRUE(std::isnan(y.item<double>())) << v;
+      EXPECT_TRUE(std::isnan(xi.grad().item<double>())) << v << (log ? " log_softmax" : " softmax");
+    }
+  }
   for (const Shape& shape : {Shape{0, 3}, Shape{3, 0}}) {
     EXPECT_EQ(softmax(input(Input::kWave, shape), 1).shape(), shape);
     EXPECT_EQ(log_softmax(input(Input::kWave, shape), 0).shape(), shape);
