@@ -11,13 +11,14 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "bench_common.h"
-#include "tessera/autograd/engine.h"
-#include "tessera/tessera.h"
+#include "bench_libs.h"
 
 namespace {
 
 using tessera::bench::configure;
 using tessera::bench::set_bytes;
+using tessera::bench::TesseraLib;
+using tessera::bench::TorchLib;
 
 // ---- Pooling --------------------------------------------------------------------------------------------------
 struct PoolCase {
@@ -35,32 +36,31 @@ void set_pool_bytes(benchmark::State& s, const PoolCase& p) {
   set_bytes(s, 4 * p.n * p.c * (p.hw * p.hw + pool_out(p) * pool_out(p)));  // read x, write y (forward)
 }
 
-void tessera_pool(benchmark::State& s) {
+// One pooling (and its gradient) per iteration through either library (bench_libs.h).
+template <class Lib, class Pool>
+void run_pool(benchmark::State& s, const Pool& pool) {
   const PoolCase& p = kPools[s.range(0)];
   const bool backward = s.range(1) != 0;
-  auto x = tessera::randn({p.n, p.c, p.hw, p.hw}).requires_grad_(backward);
-  auto dy = tessera::randn({p.n, p.c, pool_out(p), pool_out(p)});
+  auto x = Lib::randn({p.n, p.c, p.hw, p.hw}).requires_grad_(backward);
+  auto dy = Lib::randn({p.n, p.c, pool_out(p), pool_out(p)});
   for (auto _ : s) {
-    const std::array<int64_t, 2> kernel{p.kernel, p.kernel}, stride{p.stride, p.stride};
-    auto y = p.max ? tessera::max_pool2d(x, kernel, stride) : tessera::avg_pool2d(x, kernel, stride);
-    if (backward) benchmark::DoNotOptimize(tessera::grad({y}, {x}, {dy}));
+    auto y = pool(x, p);
+    if (backward) benchmark::DoNotOptimize(Lib::grad(y, {x}, dy));
     benchmark::DoNotOptimize(y);
   }
   set_pool_bytes(s, p);
 }
-
+void tessera_pool(benchmark::State& s) {
+  run_pool<TesseraLib>(s, [](const tessera::Tensor& x, const PoolCase& p) {
+    const std::array<int64_t, 2> kernel{p.kernel, p.kernel}, stride{p.stride, p.stride};
+    return p.max ? tessera::max_pool2d(x, kernel, stride) : tessera::avg_pool2d(x, kernel, stride);
+  });
+}
 void torch_pool(benchmark::State& s) {
-  const PoolCase& p = kPools[s.range(0)];
-  const bool backward = s.range(1) != 0;
-  auto x = torch::randn({p.n, p.c, p.hw, p.hw}).requires_grad_(backward);
-  auto dy = torch::randn({p.n, p.c, pool_out(p), pool_out(p)});
-  for (auto _ : s) {
-    auto y = p.max ? torch::max_pool2d(x, {p.kernel, p.kernel}, {p.stride, p.stride})
-                   : torch::avg_pool2d(x, {p.kernel, p.kernel}, {p.stride, p.stride});
-    if (backward) benchmark::DoNotOptimize(torch::autograd::grad({y}, {x}, {dy}));
-    benchmark::DoNotOptimize(y);
-  }
-  set_pool_bytes(s, p);
+  run_pool<TorchLib>(s, [](const torch::Tensor& x, const PoolCase& p) {
+    return p.max ? torch::max_pool2d(x, {p.kernel, p.kernel}, {p.stride, p.stride})
+                 : torch::avg_pool2d(x, {p.kernel, p.kernel}, {p.stride, p.stride});
+  });
 }
 
 // oneDNN memory of `md` filled with values in [-1, 1).
@@ -101,26 +101,27 @@ void onednn_pool(benchmark::State& s) {
 // ---- Softmax over the last dim of [4096, 1000] ------------------------------------------------------------------
 constexpr int64_t kRows = 4096, kClasses = 1000;
 
-void tessera_softmax(benchmark::State& s) {
+// One softmax or log_softmax (and its gradient) per iteration through either library.
+template <class Lib, class Softmax, class LogSoftmax>
+void run_softmax(benchmark::State& s, const Softmax& softmax, const LogSoftmax& log_softmax) {
   const bool log = s.range(0) != 0, backward = s.range(1) != 0;
-  auto x = tessera::randn({kRows, kClasses}).requires_grad_(backward), dy = tessera::randn({kRows, kClasses});
+  auto x = Lib::randn({kRows, kClasses}).requires_grad_(backward), dy = Lib::randn({kRows, kClasses});
   for (auto _ : s) {
-    auto y = log ? tessera::log_softmax(x, 1) : tessera::softmax(x, 1);
-    if (backward) benchmark::DoNotOptimize(tessera::grad({y}, {x}, {dy}));
+    auto y = log ? log_softmax(x) : softmax(x);
+    if (backward) benchmark::DoNotOptimize(Lib::grad(y, {x}, dy));
     benchmark::DoNotOptimize(y);
   }
   set_bytes(s, 2 * 4 * kRows * kClasses);
 }
-
+void tessera_softmax(benchmark::State& s) {
+  run_softmax<TesseraLib>(
+      s, [](const tessera::Tensor& x) { return tessera::softmax(x, 1); },
+      [](const tessera::Tensor& x) { return tessera::log_softmax(x, 1); });
+}
 void torch_softmax(benchmark::State& s) {
-  const bool log = s.range(0) != 0, backward = s.range(1) != 0;
-  auto x = torch::randn({kRows, kClasses}).requires_grad_(backward), dy = torch::randn({kRows, kClasses});
-  for (auto _ : s) {
-    auto y = log ? torch::log_softmax(x, 1) : torch::softmax(x, 1);
-    if (backward) benchmark::DoNotOptimize(torch::autograd::grad({y}, {x}, {dy}));
-    benchmark::DoNotOptimize(y);
-  }
-  set_bytes(s, 2 * 4 * kRows * kClasses);
+  run_softmax<TorchLib>(
+      s, [](const torch::Tensor& x) { return torch::softmax(x, 1); },
+      [](const torch::Tensor& x) { return torch::log_softmax(x, 1); });
 }
 
 void onednn_softmax(benchmark::State& s) {

@@ -9,6 +9,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "bench_common.h"
+#include "bench_libs.h"
 #include "tessera/autograd/engine.h"
 #include "tessera/tessera.h"
 
@@ -16,6 +17,8 @@ namespace {
 
 using tessera::bench::configure;
 using tessera::bench::set_bytes;
+using tessera::bench::TesseraLib;
+using tessera::bench::TorchLib;
 
 constexpr int64_t kElems = 16 << 20;  // 16M float32 = 64 MiB per tensor
 
@@ -98,25 +101,6 @@ void run_norm(benchmark::State& s, std::vector<int64_t> shape, int64_t params, c
   for (int64_t d : shape) bytes *= d;
   set_bytes(s, bytes);
 }
-struct TesseraLib {
-  static tessera::Tensor randn(tessera::Shape s) { return tessera::randn(std::move(s)); }
-  static tessera::Tensor ones(tessera::Shape s) { return tessera::ones(std::move(s)); }
-  static tessera::Tensor zeros(tessera::Shape s) { return tessera::zeros(std::move(s)); }
-  static tessera::Shape shape(const tessera::Tensor& t) { return t.shape(); }
-  static auto grad(const tessera::Tensor& y, std::vector<tessera::Tensor> in, const tessera::Tensor& dy) {
-    return tessera::grad({y}, in, {dy});
-  }
-};
-struct TorchLib {
-  static torch::Tensor randn(std::vector<int64_t> s) { return torch::randn(s); }
-  static torch::Tensor ones(std::vector<int64_t> s) { return torch::ones(s); }
-  static torch::Tensor zeros(std::vector<int64_t> s) { return torch::zeros(s); }
-  static std::vector<int64_t> shape(const torch::Tensor& t) { return t.sizes().vec(); }
-  static auto grad(const torch::Tensor& y, std::vector<torch::Tensor> in, const torch::Tensor& dy) {
-    return torch::autograd::grad({y}, in, {dy});
-  }
-};
-
 void tessera_batch_norm(benchmark::State& s) {
   auto rm = tessera::zeros({kBnC}), rv = tessera::ones({kBnC});
   run_norm<TesseraLib>(s, {kBnN, kBnC, kBnHW, kBnHW}, kBnC, [&](const auto& x, const auto& w, const auto& b) {
